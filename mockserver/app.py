@@ -1,0 +1,121 @@
+"""`create_app()`: settings → database → fixtures → blueprints → error handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response
+
+from . import errors
+from .clock import Clock
+from .db import Database
+from .fixtures_loader import load_fixtures
+from .ids import Ids
+from .settings import Settings, load_settings
+from .state import EXTENSION, MockState, log_id, state
+
+log = logging.getLogger("tiktok_mock")
+
+
+class MockFlask(Flask):
+    """Flask without the trailing-slash redirect: TikTok answers 404 to `/v2/user/info`."""
+
+    def raise_routing_exception(self, request: Any) -> NoReturn:
+        exc = request.routing_exception
+        if isinstance(exc, RequestRedirect):
+            path = request.path
+            raise NotFound(f"No endpoint at {path}. TikTok's v2 paths end with a slash: "
+                           f"{path.rstrip('/')}/")
+        raise exc
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, *,
+               settings: Settings | None = None) -> Flask:
+    """Build the mock: the one place an app is made."""
+    settings = settings or load_settings(overrides)
+    app = MockFlask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # TikTok's key order, not alphabetical
+    init_state(app, settings)
+    register_blueprints(app)
+    register_error_handlers(app)
+    app.after_request(_stamp_log_id)
+    return app
+
+
+def init_state(app: Flask, settings: Settings) -> MockState:
+    db = Database(settings.db_path)
+    db.create_schema()
+    st = MockState(settings=settings, db=db, clock=Clock(db), ids=Ids(settings.seed, db))
+    app.extensions[EXTENSION] = st
+    with app.app_context():
+        load_fixtures(st)
+    return st
+
+
+def register_blueprints(app: Flask) -> None:
+    from .control.views import bp as control_bp
+    from .oauth.views import bp as oauth_bp
+    from .users.views import bp as user_bp
+
+    app.register_blueprint(oauth_bp)
+    app.register_blueprint(user_bp)
+    app.register_blueprint(control_bp)
+
+
+def _stamp_log_id(response: Response) -> Response:
+    response.headers["x-tt-logid"] = log_id()
+    return response
+
+
+def _family_error(exc: HTTPException) -> HTTPException:
+    """Re-express Flask's own 400/404/405/413 in the error family of the requested path."""
+    path = request.path
+    status = exc.code or 500
+    if status == 404:
+        message = (exc.description if exc.description and exc.description.startswith("No ")
+                   else f"No endpoint at {request.method} {path}.")
+    elif status == 405:
+        allowed = ", ".join(m for m in getattr(exc, "valid_methods", None) or []
+                            if m not in ("HEAD", "OPTIONS"))
+        message = f"Method {request.method} is not allowed at {path}; use {allowed}."
+    elif status == 413:
+        message = ("The request body is too large (limit "
+                   f"{state().settings.max_body_bytes} bytes, setting max_body_bytes).")
+    else:
+        message = exc.description or "Bad request."
+    if path.startswith("/v2/oauth/"):
+        return errors.InvalidRequest(f"The request parameters are malformed. {message}",
+                                     status=status)
+    if path.startswith("/v2/auth/"):
+        return errors.AuthorizePageError("request", message, error="invalid_request")
+    if path.startswith("/v2/"):
+        return errors.InvalidParams(message, status=status)
+    return errors.ControlError(message, status=status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error answers in its family: never an HTML traceback."""
+    mine = (errors.OAuthError, errors.ApiError, errors.AuthorizePageError, errors.ControlError)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        if isinstance(exc, mine):
+            return exc
+        return _family_error(exc)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        path = request.path
+        if path.startswith("/v2/oauth/"):
+            return errors.OAuthServerError(status=500)
+        if path.startswith("/v2/"):
+            return errors.InternalError()
+        return errors.ControlError("internal error in the mock; see its log", status=500)
+

@@ -1,0 +1,133 @@
+"""The mock's own API under `/_mock/`: health, reset, clients, users and the clock.
+
+Plain JSON, not TikTok's envelope; mutations are POSTs. When the `admin_token` setting is set,
+every route but health needs `Authorization: Bearer <admin_token>`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, ValidationError
+from werkzeug.wrappers import Response
+
+from ..errors import ControlError
+from ..fixtures_loader import load_fixtures
+from ..oauth.clients import ClientError, build_client, insert_client, list_clients
+from ..state import state
+from ..users.store import UserError, create_user, find_user, list_users
+from .schemas import ClientSchema, ClockSchema, UserSchema
+
+bp = Blueprint("control", __name__, url_prefix="/_mock")
+
+
+@bp.before_request
+def require_admin_token() -> None:
+    token = state().settings.admin_token
+    if not token or request.endpoint == "control.health":
+        return
+    sent = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        raise ControlError("the control API needs `Authorization: Bearer <admin_token>`",
+                           status=401)
+
+
+def _body(schema: Schema) -> dict[str, Any]:
+    """The JSON body, validated; ControlError names every bad field."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ControlError("the body must be a JSON object (Content-Type: application/json)")
+    try:
+        loaded: dict[str, Any] = schema.load(data)
+    except ValidationError as exc:
+        raise ControlError(f"invalid body: {exc.messages}") from None
+    return loaded
+
+
+@bp.get("/health")
+def health() -> Response:
+    st = state()
+    st.db.connect().execute("SELECT 1").fetchone()
+    return jsonify({"status": "ok", "seed": st.settings.seed, "now": int(st.clock.now())})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Everything back to the seeded fixtures: clients, users, tokens, clock, counters."""
+    st = state()
+    load_fixtures(st, force=True)
+    conn = st.db.connect()
+    return jsonify({"status": "reset", "clients": len(list_clients(conn)),
+                    "users": len(list_users(conn))})
+
+
+@bp.get("/clients")
+def clients() -> Response:
+    return jsonify([c.to_json() for c in list_clients(state().db.connect())])
+
+
+@bp.post("/clients")
+def create_client() -> tuple[Response, int]:
+    st = state()
+    data = _body(ClientSchema())
+    with st.db.transaction() as tx:
+        data["client_key"] = data["client_key"] or st.ids.client_key(tx)
+        data["client_secret"] = data["client_secret"] or st.ids.client_secret(tx)
+        try:
+            client = build_client(data)
+            insert_client(tx, client)
+        except ClientError as exc:
+            raise ControlError(str(exc), status=409 if "already" in str(exc) else 400) from None
+    return jsonify(client.to_json()), 201
+
+
+@bp.get("/users")
+def users() -> Response:
+    return jsonify(list_users(state().db.connect()))
+
+
+@bp.get("/users/<ref>")
+def user(ref: str) -> Response:
+    found = find_user(state().db.connect(), ref)
+    if found is None:
+        raise ControlError(f"no user with open_id or username {ref!r}", status=404)
+    return jsonify(found)
+
+
+@bp.post("/users")
+def create_user_route() -> tuple[Response, int]:
+    st = state()
+    data = _body(UserSchema())
+    overrides = {k: data[k] for k in ("username", "display_name")}
+    with st.db.transaction() as tx:
+        try:
+            created = create_user(st, tx, data["region"], data["persona"], overrides)
+        except UserError as exc:
+            raise ControlError(str(exc), status=409 if "taken" in str(exc) else 400) from None
+    return jsonify(created), 201
+
+
+def _clock_json() -> Response:
+    s = state().clock.state()
+    return jsonify({"now": s.now, "offset": s.offset, "frozen": s.frozen})
+
+
+@bp.get("/clock")
+def clock() -> Response:
+    return _clock_json()
+
+
+@bp.post("/clock")
+def move_clock() -> Response:
+    """`{"advance": s}`, `{"set": unix}` or `{"freeze": true|false}`."""
+    clock_ = state().clock
+    data = _body(ClockSchema())
+    if data["advance"] is not None:
+        clock_.advance(data["advance"])
+    elif data["set"] is not None:
+        clock_.set(data["set"])
+    else:
+        clock_.freeze(data["freeze"])
+    return _clock_json()

@@ -1,0 +1,159 @@
+"""SQLite state shared by every gunicorn worker: schema, connections and transactions.
+
+One file in WAL mode holds everything, so a code issued by one worker redeems in another and
+the state survives a restart. Single-use things are consumed by one conditional UPDATE whose
+rowcount says who won, never by select-then-update.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (kind TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS clock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    offset_s REAL NOT NULL,
+    frozen_at REAL
+);
+CREATE TABLE IF NOT EXISTS clients (
+    client_key TEXT PRIMARY KEY,
+    client_secret TEXT NOT NULL,
+    name TEXT NOT NULL,
+    app_type TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    webhook_url TEXT
+);
+CREATE TABLE IF NOT EXISTS users (
+    open_id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_codes (
+    code TEXT PRIMARY KEY,
+    client_key TEXT NOT NULL,
+    open_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT,
+    code_challenge_method TEXT,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    redeemed_at REAL,
+    grant_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS grants (
+    id INTEGER PRIMARY KEY,
+    client_key TEXT NOT NULL,
+    open_id TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    revoked_at REAL,
+    revoke_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS access_tokens (
+    token TEXT PRIMARY KEY,
+    grant_id INTEGER,
+    client_key TEXT NOT NULL,
+    open_id TEXT,
+    scopes TEXT NOT NULL,
+    issued_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    revoked_at REAL
+);
+CREATE INDEX IF NOT EXISTS access_tokens_grant ON access_tokens (grant_id);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token TEXT PRIMARY KEY,
+    grant_id INTEGER NOT NULL,
+    client_key TEXT NOT NULL,
+    issued_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    rotated_at REAL,
+    revoked_at REAL
+);
+CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id);
+"""
+
+# Tables emptied by a reset, children first; `meta` keeps the schema version.
+STATE_TABLES = ("refresh_tokens", "access_tokens", "auth_codes", "grants", "users", "clients",
+                "counters", "clock")
+
+
+class Database:
+    """Connections to the one SQLite file, one per thread and process."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def connect(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use (and anew after a fork)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            return conn
+        # Autocommit: a lone statement is its own transaction; `transaction()` groups more.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=30.0)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        self._local.conn = conn
+        self._local.pid = os.getpid()
+        return conn
+
+    def close(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            conn.close()
+        self._local.conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken up front (BEGIN IMMEDIATE), so it never deadlocks later."""
+        conn = self.connect()
+        if conn.in_transaction:  # nested use joins the outer transaction
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def create_schema(self) -> None:
+        """Create the file and tables if missing; WAL lets readers run beside one writer."""
+        parent = Path(self.path).parent
+        parent.mkdir(parents=True, exist_ok=True)
+        conn = self.connect()
+        conn.execute("PRAGMA journal_mode = WAL")
+        with self.transaction() as tx:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    tx.execute(statement)
+            tx.execute("INSERT OR IGNORE INTO clock (id, offset_s, frozen_at) VALUES (1, 0, NULL)")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.connect().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def wipe(self, conn: sqlite3.Connection) -> None:
+        """Empty every state table inside the caller's transaction."""
+        for table in STATE_TABLES:
+            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        conn.execute("DELETE FROM meta WHERE key != 'schema'")
+        conn.execute("INSERT INTO clock (id, offset_s, frozen_at) VALUES (1, 0, NULL)")

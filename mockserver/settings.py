@@ -1,0 +1,176 @@
+"""Every setting of the mock, declared once: name, type, default and a one-line doc.
+
+Sources, later wins: the defaults below → a config file (TOML or JSON, `TIKTOK_MOCK_CONFIG`
+or `--config`) → `TIKTOK_MOCK_<NAME>` environment variables → an explicit mapping (CLI flags,
+tests). The README's settings table is generated from `SETTINGS` (`tiktok-mock settings`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "TIKTOK_MOCK_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the mock cannot use; the message names it."""
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return check
+
+
+def _positive_int(value: int) -> int:
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _non_negative_int(value: int) -> int:
+    if value < 0:
+        raise ValueError("must be zero or a positive integer")
+    return value
+
+
+def _http_status(value: int) -> int:
+    if not 200 <= value <= 599:
+        raise ValueError("must be an HTTP status between 200 and 599")
+    return value
+
+
+def _setting(default: Any, doc: str, check: Callable[[Any], Any] | None = None) -> Any:
+    return field(default=default, metadata={"doc": doc, "check": check})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The mock's configuration; build it with `load_settings`."""
+
+    host: str = _setting("127.0.0.1", "Address `serve` binds; loopback unless you mean to expose it.")
+    port: int = _setting(8080, "TCP port `serve` listens on.", _non_negative_int)
+    workers: int = _setting(2, "gunicorn worker processes; state is shared through SQLite.",
+                            _positive_int)
+    db_path: str = _setting("tiktok-mock.db",
+                            "SQLite file holding all state; survives restarts, shared by workers.")
+    seed: int = _setting(1234, "Seed of the one RNG: same seed, same users, tokens and ids.")
+    admin_token: str = _setting("",
+                                "If set, `/_mock/*` (except health) needs `Authorization: Bearer "
+                                "<token>`.")
+    fixtures_dir: str = _setting("", "Folder with clients.json and users.json; empty = bundled.")
+    token_profile: str = _setting(
+        "current",
+        "`current`: access 7200 s, refresh 15552000 s, rotating refresh tokens; `legacy`: "
+        "86400 s / 31536000 s, refresh token kept.",
+        _choice("current", "legacy"),
+    )
+    auth_code_ttl: int = _setting(600, "Seconds an authorization code stays redeemable.",
+                                  _positive_int)
+    oauth_error_status: int = _setting(
+        200, "HTTP status of OAuth error bodies at /v2/oauth/*; TikTok was seen sending 200.",
+        _http_status)
+    pkce_encoding: str = _setting(
+        "hex",
+        "Accepted PKCE S256 challenge encoding: `hex` (TikTok), `base64url` (RFC 7636), "
+        "`either`.",
+        _choice("hex", "base64url", "either"),
+    )
+    region_policy: str = _setting(
+        "deny_at_consent",
+        "Non-EEA/UK users and portability scopes: `deny_at_consent`, `deny_at_add` or `allow`.",
+        _choice("deny_at_consent", "deny_at_add", "allow"),
+    )
+    auto_approve_user: str = _setting(
+        "", "open_id or username that approves every authorize request without the page.")
+    max_body_bytes: int = _setting(1_048_576, "Largest accepted request body; larger gets 413.",
+                                   _positive_int)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            check = f.metadata.get("check")
+            if check is not None:
+                try:
+                    check(getattr(self, f.name))
+                except ValueError as exc:
+                    raise SettingsError(f"{ENV_PREFIX}{f.name.upper()}: {exc}") from None
+
+
+SETTINGS = fields(Settings)
+
+
+def _coerce(name: str, kind: Any, raw: Any) -> Any:
+    """Turn a raw value from the environment or a file into the setting's type."""
+    if isinstance(raw, str) and kind in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {raw!r} is not an integer") from None
+    if kind in (int, "int") and (not isinstance(raw, int) or isinstance(raw, bool)):
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {raw!r} is not an integer")
+    if kind in (str, "str") and not isinstance(raw, str):
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {raw!r} is not a string")
+    return raw
+
+
+def _read_config_file(path: str) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        text = p.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text.decode()) if p.suffix == ".toml" else json.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"config file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"config file {path}: the top level must be a table/object")
+    return data
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | None = None,
+) -> Settings:
+    """Build the settings from defaults, a config file, the environment and `overrides`."""
+    env = os.environ if environ is None else environ
+    known = {f.name: f for f in SETTINGS}
+    values: dict[str, Any] = {}
+    path = config_file or env.get(f"{ENV_PREFIX}CONFIG")
+    layers: list[Mapping[str, Any]] = []
+    if path:
+        file_values = _read_config_file(path)
+        # Sections other than settings (e.g. fault rules) are read by their own modules.
+        layers.append({k: v for k, v in file_values.items() if not isinstance(v, dict | list)})
+    layers.append({k[len(ENV_PREFIX):].lower(): v for k, v in env.items()
+                   if k.startswith(ENV_PREFIX) and k != f"{ENV_PREFIX}CONFIG"})
+    layers.append(dict(overrides or {}))
+    for i, layer in enumerate(layers):
+        for name, raw in layer.items():
+            if name not in known:
+                if i == len(layers) - 2:
+                    continue  # foreign TIKTOK_MOCK_* variables are not ours to reject
+                raise SettingsError(f"unknown setting {name!r}; known: {', '.join(known)}")
+            values[name] = _coerce(name, known[name].type, raw)
+    return replace(Settings(), **values)
+
+
+def markdown_table() -> str:
+    """The README's settings table, generated from the one declaration."""
+    rows = ["| setting | environment variable | default | what it does |", "|---|---|---|---|"]
+    for f in SETTINGS:
+        default = f.default if f.default != "" else "(empty)"
+        rows.append(f"| `{f.name}` | `{ENV_PREFIX}{f.name.upper()}` | `{default}` | "
+                    f"{f.metadata['doc']} |")
+    return "\n".join(rows)

@@ -93,7 +93,8 @@ def _family_error(exc: HTTPException) -> HTTPException:
         return errors.InvalidRequest(f"The request parameters are malformed. {message}",
                                      status=status)
     if path.startswith("/v2/auth/"):
-        return errors.AuthorizePageError("request", message, error="invalid_request")
+        return errors.AuthorizePageError("request", message, error="invalid_request",
+                                         status=status)
     if path.startswith("/v2/"):
         return errors.InvalidParams(message, status=status)
     return errors.ControlError(message, status=status)

@@ -144,8 +144,9 @@ class AuthorizePageError(HTTPException):
     code = 400
 
     def __init__(self, parameter: str, description: str, *, error: str = "invalid_request",
-                 error_type: str | None = None) -> None:
+                 error_type: str | None = None, status: int = 400) -> None:
         super().__init__(description)
+        self.code = status
         self.parameter = parameter
         self.error = error
         self.error_type = error_type

@@ -1,0 +1,115 @@
+"""Helpers for the tests: a real `tiktok-mock serve` process, and OAuth flow shortcuts."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import requests
+
+WEB_KEY = "sbawmockweb0000001"
+WEB_SECRET = "MockWebSecret0000000000000000001"
+WEB_REDIRECT = "https://app.example.com/auth/tiktok/callback"
+DESK_KEY = "sbawmockdesk000001"
+DESK_SECRET = "MockDeskSecret000000000000000001"
+ALL_WEB_SCOPES = "user.info.basic,user.info.profile,user.info.stats,portability.all.single"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """`tiktok-mock serve` in a subprocess: real gunicorn, real workers, real SQLite."""
+
+    def __init__(self, db_path: Path, *, workers: int = 2, env: dict[str, str] | None = None,
+                 log_path: Path | None = None) -> None:
+        self.db_path = db_path
+        self.workers = workers
+        self.env = env or {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path or db_path.with_suffix(".log")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> LiveServer:
+        env = {**os.environ, **self.env}
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(self.port),
+             "--db", str(self.db_path), "--workers", str(self.workers)],
+            stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/_mock/health", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server not healthy in {timeout}s: {self.log_path.read_text()}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        if hasattr(self, "_log"):
+            self._log.close()
+
+    def reset(self) -> None:
+        requests.post(f"{self.url}/_mock/reset", timeout=10).raise_for_status()
+
+    def advance(self, seconds: float) -> None:
+        requests.post(f"{self.url}/_mock/clock", json={"advance": seconds},
+                      timeout=10).raise_for_status()
+
+
+def query(location: str) -> dict[str, str]:
+    """The query parameters of a redirect Location, one value each."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def authorize_url(base: str, **params: str) -> str:
+    defaults = {"client_key": WEB_KEY, "response_type": "code", "redirect_uri": WEB_REDIRECT,
+                "scope": ALL_WEB_SCOPES, "state": "st-123"}
+    return f"{base}/v2/auth/authorize/?{urlencode({**defaults, **params})}"
+
+
+def get_code(http: Any, base: str, user: str = "lena.schmidt", **params: str) -> dict[str, str]:
+    """Run authorize with `mock_user` and return the redirect's query."""
+    r = http.get(authorize_url(base, mock_user=user, **params), allow_redirects=False) \
+        if isinstance(http, requests.Session) else http.get(authorize_url(base, mock_user=user,
+                                                                          **params))
+    assert r.status_code == 302, r.text if hasattr(r, "text") else r.data
+    return query(r.headers["Location"])
+
+
+def token_form(code: str, **extra: str) -> dict[str, str]:
+    return {"client_key": WEB_KEY, "client_secret": WEB_SECRET, "code": code,
+            "grant_type": "authorization_code", "redirect_uri": WEB_REDIRECT, **extra}
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A verifier and TikTok's hex S256 challenge for it."""
+    verifier = secrets.token_urlsafe(48)
+    return verifier, hashlib.sha256(verifier.encode()).hexdigest()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
@@ -22,25 +23,32 @@ from .state import EXTENSION, MockState, log_id, state
 log = logging.getLogger("tiktok_mock")
 
 
+class _TikTokJSON(DefaultJSONProvider):
+    sort_keys = False  # TikTok's key order, not alphabetical
+
+
 class MockFlask(Flask):
     """Flask without the trailing-slash redirect: TikTok answers 404 to `/v2/user/info`."""
+
+    json_provider_class = _TikTokJSON
 
     def raise_routing_exception(self, request: Any) -> NoReturn:
         exc = request.routing_exception
         if isinstance(exc, RequestRedirect):
             path = request.path
-            raise NotFound(f"No endpoint at {path}. TikTok's v2 paths end with a slash: "
-                           f"{path.rstrip('/')}/")
+            raise NotFound(
+                f"No endpoint at {path}. TikTok's v2 paths end with a slash: {path.rstrip('/')}/"
+            )
         raise exc
 
 
-def create_app(overrides: Mapping[str, Any] | None = None, *,
-               settings: Settings | None = None) -> Flask:
+def create_app(
+    overrides: Mapping[str, Any] | None = None, *, settings: Settings | None = None
+) -> Flask:
     """Build the mock: the one place an app is made."""
     settings = settings or load_settings(overrides)
     app = MockFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.sort_keys = False  # TikTok's key order, not alphabetical
     init_state(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
@@ -78,23 +86,29 @@ def _family_error(exc: HTTPException) -> HTTPException:
     path = request.path
     status = exc.code or 500
     if status == 404:
-        message = (exc.description if exc.description and exc.description.startswith("No ")
-                   else f"No endpoint at {request.method} {path}.")
+        message = (
+            exc.description
+            if exc.description and exc.description.startswith("No ")
+            else f"No endpoint at {request.method} {path}."
+        )
     elif status == 405:
-        allowed = ", ".join(m for m in getattr(exc, "valid_methods", None) or []
-                            if m not in ("HEAD", "OPTIONS"))
+        allowed = ", ".join(
+            m for m in getattr(exc, "valid_methods", None) or [] if m not in ("HEAD", "OPTIONS")
+        )
         message = f"Method {request.method} is not allowed at {path}; use {allowed}."
     elif status == 413:
-        message = ("The request body is too large (limit "
-                   f"{state().settings.max_body_bytes} bytes, setting max_body_bytes).")
+        message = (
+            "The request body is too large (limit "
+            f"{state().settings.max_body_bytes} bytes, setting max_body_bytes)."
+        )
     else:
         message = exc.description or "Bad request."
     if path.startswith("/v2/oauth/"):
-        return errors.InvalidRequest(f"The request parameters are malformed. {message}",
-                                     status=status)
+        return errors.InvalidRequest(
+            f"The request parameters are malformed. {message}", status=status
+        )
     if path.startswith("/v2/auth/"):
-        return errors.AuthorizePageError("request", message, error="invalid_request",
-                                         status=status)
+        return errors.AuthorizePageError("request", message, error="invalid_request", status=status)
     if path.startswith("/v2/"):
         return errors.InvalidParams(message, status=status)
     return errors.ControlError(message, status=status)
@@ -119,4 +133,3 @@ def register_error_handlers(app: Flask) -> None:
         if path.startswith("/v2/"):
             return errors.InternalError()
         return errors.ControlError("internal error in the mock; see its log", status=500)
-

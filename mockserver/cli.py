@@ -49,21 +49,23 @@ def run_gunicorn(app_factory: Callable[[], Any], options: dict[str, Any]) -> Non
 
 def banner(settings: Settings) -> str:
     """What the server loaded: where it listens, credentials, users."""
+    from flask import Flask
+
     from .app import init_state  # imported here: `tiktok-mock settings` needs no Flask
     from .oauth.clients import list_clients
     from .users.store import list_users
 
-    from flask import Flask
-
     st = init_state(Flask("tiktok-mock-banner"), settings)
     conn = st.db.connect()
     base = f"http://{settings.host}:{settings.port}"
-    lines = [f"tiktok-mock listening on {base} ({settings.workers} workers, db "
-             f"{settings.db_path}, seed {settings.seed})",
-             f"  consent page  {base}/v2/auth/authorize/",
-             f"  token         {base}/v2/oauth/token/",
-             f"  control API   {base}/_mock/",
-             "clients:"]
+    lines = [
+        f"tiktok-mock listening on {base} ({settings.workers} workers, db "
+        f"{settings.db_path}, seed {settings.seed})",
+        f"  consent page  {base}/v2/auth/authorize/",
+        f"  token         {base}/v2/oauth/token/",
+        f"  control API   {base}/_mock/",
+        "clients:",
+    ]
     for c in list_clients(conn):
         lines.append(f"  {c.client_key}  secret {c.client_secret}  {c.app_type:7}  {c.name}")
         lines.append(f"      redirect_uris {', '.join(c.redirect_uris)}")

@@ -28,15 +28,21 @@ class Clock:
         self._db = db
 
     def now(self) -> float:
-        row = self._db.connect().execute(
-            "SELECT offset_s, frozen_at FROM clock WHERE id = 1").fetchone()
+        row = (
+            self._db.connect()
+            .execute("SELECT offset_s, frozen_at FROM clock WHERE id = 1")
+            .fetchone()
+        )
         if row is None:
             return time.time()
         return float(row[1]) if row[1] is not None else time.time() + float(row[0])
 
     def state(self) -> ClockState:
-        row = self._db.connect().execute(
-            "SELECT offset_s, frozen_at FROM clock WHERE id = 1").fetchone()
+        row = (
+            self._db.connect()
+            .execute("SELECT offset_s, frozen_at FROM clock WHERE id = 1")
+            .fetchone()
+        )
         offset, frozen_at = float(row[0]), row[1]
         now = float(frozen_at) if frozen_at is not None else time.time() + offset
         return ClockState(now=now, offset=offset, frozen=frozen_at is not None)
@@ -44,16 +50,20 @@ class Clock:
     def advance(self, seconds: float) -> ClockState:
         """Move mock time forward (or back, with a negative number) by `seconds`."""
         with self._db.transaction() as tx:
-            tx.execute("UPDATE clock SET offset_s = offset_s + ?, "
-                       "frozen_at = frozen_at + ? WHERE id = 1", (seconds, seconds))
+            tx.execute(
+                "UPDATE clock SET offset_s = offset_s + ?, frozen_at = frozen_at + ? WHERE id = 1",
+                (seconds, seconds),
+            )
         return self.state()
 
     def set(self, unix: float) -> ClockState:
         """Jump to an absolute Unix time; a frozen clock stays frozen there."""
         with self._db.transaction() as tx:
-            tx.execute("UPDATE clock SET offset_s = ? - ?, "
-                       "frozen_at = CASE WHEN frozen_at IS NULL THEN NULL ELSE ? END WHERE id = 1",
-                       (unix, time.time(), unix))
+            tx.execute(
+                "UPDATE clock SET offset_s = ? - ?, "
+                "frozen_at = CASE WHEN frozen_at IS NULL THEN NULL ELSE ? END WHERE id = 1",
+                (unix, time.time(), unix),
+            )
         return self.state()
 
     def freeze(self, frozen: bool) -> ClockState:
@@ -64,6 +74,7 @@ class Clock:
             if frozen and row[1] is None:
                 tx.execute("UPDATE clock SET frozen_at = ? WHERE id = 1", (real + row[0],))
             elif not frozen and row[1] is not None:
-                tx.execute("UPDATE clock SET frozen_at = NULL, offset_s = ? WHERE id = 1",
-                           (row[1] - real,))
+                tx.execute(
+                    "UPDATE clock SET frozen_at = NULL, offset_s = ? WHERE id = 1", (row[1] - real,)
+                )
         return self.state()

@@ -83,8 +83,16 @@ CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id);
 """
 
 # Tables emptied by a reset, children first; `meta` keeps the schema version.
-STATE_TABLES = ("refresh_tokens", "access_tokens", "auth_codes", "grants", "users", "clients",
-                "counters", "clock")
+STATE_TABLES = (
+    "refresh_tokens",
+    "access_tokens",
+    "auth_codes",
+    "grants",
+    "users",
+    "clients",
+    "counters",
+    "clock",
+)
 
 
 class Database:
@@ -100,8 +108,9 @@ class Database:
         if conn is not None and self._local.pid == os.getpid():
             return conn
         # Autocommit: a lone statement is its own transaction; `transaction()` groups more.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                               timeout=30.0)
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+        )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -148,8 +157,11 @@ class Database:
         return None if row is None else str(row[0])
 
     def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
-        conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     def wipe(self, conn: sqlite3.Connection) -> None:
         """Empty every state table inside the caller's transaction."""

@@ -16,8 +16,6 @@ from typing import Any
 
 from flask import current_app, render_template
 from werkzeug.exceptions import HTTPException
-from werkzeug.sansio.response import Response as SansIOResponse
-from werkzeug.wrappers import Response
 
 from .state import log_id, state
 
@@ -30,19 +28,20 @@ class OAuthError(HTTPException):
 
     def __init__(self, description: str | None = None, *, status: int | None = None) -> None:
         super().__init__(description)
-        self._status = status
+        # Raised only while handling a request, so the setting is at hand.
+        self.code = status if status is not None else state().settings.oauth_error_status
 
     def get_body(self, environ: Any = None, scope: Any = None) -> str:
-        return json.dumps({"error": self.error, "error_description": self.description,
-                           "log_id": log_id()})
+        return json.dumps(
+            {"error": self.error, "error_description": self.description, "log_id": log_id()}
+        )
 
     def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
-        return [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
-                ("Pragma", "no-cache")]
-
-    def get_response(self, environ: Any = None, scope: Any = None) -> SansIOResponse:
-        status = self._status or state().settings.oauth_error_status
-        return Response(self.get_body(), status, self.get_headers())
+        return [
+            ("Content-Type", "application/json"),
+            ("Cache-Control", "no-store"),
+            ("Pragma", "no-cache"),
+        ]
 
 
 class InvalidRequest(OAuthError):
@@ -78,9 +77,14 @@ class ApiError(HTTPException):
     # The portability endpoints repeat the status inside `error` (reference §3).
     with_http_status = False
 
-    def __init__(self, description: str | None = None, *, status: int | None = None,
-                 http_status_in_body: bool | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        description: str | None = None,
+        *,
+        status: int | None = None,
+        http_status_in_body: bool | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(description)
         if status is not None:
             self.code = status
@@ -143,8 +147,15 @@ class AuthorizePageError(HTTPException):
 
     code = 400
 
-    def __init__(self, parameter: str, description: str, *, error: str = "invalid_request",
-                 error_type: str | None = None, status: int = 400) -> None:
+    def __init__(
+        self,
+        parameter: str,
+        description: str,
+        *,
+        error: str = "invalid_request",
+        error_type: str | None = None,
+        status: int = 400,
+    ) -> None:
         super().__init__(description)
         self.code = status
         self.parameter = parameter

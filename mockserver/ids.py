@@ -34,8 +34,11 @@ class Ids:
     def stream(self, kind: str, conn: sqlite3.Connection | None = None) -> random.Random:
         """A fresh RNG for the next `kind` id; pass the caller's transaction to share it."""
         c = conn or self._db.connect()
-        n = c.execute("INSERT INTO counters (kind, n) VALUES (?, 1) "
-                      "ON CONFLICT(kind) DO UPDATE SET n = n + 1 RETURNING n", (kind,)).fetchone()[0]
+        n = c.execute(
+            "INSERT INTO counters (kind, n) VALUES (?, 1) "
+            "ON CONFLICT(kind) DO UPDATE SET n = n + 1 RETURNING n",
+            (kind,),
+        ).fetchone()[0]
         # A str seed is hashed with SHA-512, so the stream does not depend on PYTHONHASHSEED.
         return random.Random(f"{self.seed}:{kind}:{n}")
 
@@ -59,14 +62,18 @@ class Ids:
 
     def auth_code(self, conn: sqlite3.Connection | None = None) -> str:
         rng = self.stream("code", conn)
-        return "".join(rng.choices(URL_SAFE, k=64)) + f"*{rng.randrange(10):d}!{rng.randrange(10_000):04d}.va"
+        return (
+            "".join(rng.choices(URL_SAFE, k=64))
+            + f"*{rng.randrange(10):d}!{rng.randrange(10_000):04d}.va"
+        )
 
     def client_secret(self, conn: sqlite3.Connection | None = None) -> str:
         return "".join(self.stream("secret", conn).choices(ALNUM, k=32))
 
     def client_key(self, conn: sqlite3.Connection | None = None) -> str:
-        return "sbaw" + "".join(self.stream("client", conn).choices(string.ascii_lowercase
-                                                                     + string.digits, k=14))
+        return "sbaw" + "".join(
+            self.stream("client", conn).choices(string.ascii_lowercase + string.digits, k=14)
+        )
 
     def log_id(self, now: float) -> str:
         """`YYYYMMDDhhmmss` (UTC) + 20 upper-case hex: 34 chars, as TikTok's `log_id`."""

@@ -57,16 +57,20 @@ def _setting(default: Any, doc: str, check: Callable[[Any], Any] | None = None) 
 class Settings:
     """The mock's configuration; build it with `load_settings`."""
 
-    host: str = _setting("127.0.0.1", "Address `serve` binds; loopback unless you mean to expose it.")
+    host: str = _setting(
+        "127.0.0.1", "Address `serve` binds; loopback unless you mean to expose it."
+    )
     port: int = _setting(8080, "TCP port `serve` listens on.", _non_negative_int)
-    workers: int = _setting(2, "gunicorn worker processes; state is shared through SQLite.",
-                            _positive_int)
-    db_path: str = _setting("tiktok-mock.db",
-                            "SQLite file holding all state; survives restarts, shared by workers.")
+    workers: int = _setting(
+        2, "gunicorn worker processes; state is shared through SQLite.", _positive_int
+    )
+    db_path: str = _setting(
+        "tiktok-mock.db", "SQLite file holding all state; survives restarts, shared by workers."
+    )
     seed: int = _setting(1234, "Seed of the one RNG: same seed, same users, tokens and ids.")
-    admin_token: str = _setting("",
-                                "If set, `/_mock/*` (except health) needs `Authorization: Bearer "
-                                "<token>`.")
+    admin_token: str = _setting(
+        "", "If set, `/_mock/*` (except health) needs `Authorization: Bearer <token>`."
+    )
     fixtures_dir: str = _setting("", "Folder with clients.json and users.json; empty = bundled.")
     token_profile: str = _setting(
         "current",
@@ -74,15 +78,17 @@ class Settings:
         "86400 s / 31536000 s, refresh token kept.",
         _choice("current", "legacy"),
     )
-    auth_code_ttl: int = _setting(600, "Seconds an authorization code stays redeemable.",
-                                  _positive_int)
+    auth_code_ttl: int = _setting(
+        600, "Seconds an authorization code stays redeemable.", _positive_int
+    )
     oauth_error_status: int = _setting(
-        200, "HTTP status of OAuth error bodies at /v2/oauth/*; TikTok was seen sending 200.",
-        _http_status)
+        200,
+        "HTTP status of OAuth error bodies at /v2/oauth/*; TikTok was seen sending 200.",
+        _http_status,
+    )
     pkce_encoding: str = _setting(
         "hex",
-        "Accepted PKCE S256 challenge encoding: `hex` (TikTok), `base64url` (RFC 7636), "
-        "`either`.",
+        "Accepted PKCE S256 challenge encoding: `hex` (TikTok), `base64url` (RFC 7636), `either`.",
         _choice("hex", "base64url", "either"),
     )
     region_policy: str = _setting(
@@ -91,9 +97,11 @@ class Settings:
         _choice("deny_at_consent", "deny_at_add", "allow"),
     )
     auto_approve_user: str = _setting(
-        "", "open_id or username that approves every authorize request without the page.")
-    max_body_bytes: int = _setting(1_048_576, "Largest accepted request body; larger gets 413.",
-                                   _positive_int)
+        "", "open_id or username that approves every authorize request without the page."
+    )
+    max_body_bytes: int = _setting(
+        1_048_576, "Largest accepted request body; larger gets 413.", _positive_int
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -153,8 +161,13 @@ def load_settings(
         file_values = _read_config_file(path)
         # Sections other than settings (e.g. fault rules) are read by their own modules.
         layers.append({k: v for k, v in file_values.items() if not isinstance(v, dict | list)})
-    layers.append({k[len(ENV_PREFIX):].lower(): v for k, v in env.items()
-                   if k.startswith(ENV_PREFIX) and k != f"{ENV_PREFIX}CONFIG"})
+    layers.append(
+        {
+            k[len(ENV_PREFIX) :].lower(): v
+            for k, v in env.items()
+            if k.startswith(ENV_PREFIX) and k != f"{ENV_PREFIX}CONFIG"
+        }
+    )
     layers.append(dict(overrides or {}))
     for i, layer in enumerate(layers):
         for name, raw in layer.items():
@@ -171,6 +184,7 @@ def markdown_table() -> str:
     rows = ["| setting | environment variable | default | what it does |", "|---|---|---|---|"]
     for f in SETTINGS:
         default = f.default if f.default != "" else "(empty)"
-        rows.append(f"| `{f.name}` | `{ENV_PREFIX}{f.name.upper()}` | `{default}` | "
-                    f"{f.metadata['doc']} |")
+        rows.append(
+            f"| `{f.name}` | `{ENV_PREFIX}{f.name.upper()}` | `{default}` | {f.metadata['doc']} |"
+        )
     return "\n".join(rows)

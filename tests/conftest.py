@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from mockserver.app import create_app
 
+
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     """Override in a test module (or parametrize) to run the app with other settings."""

@@ -34,8 +34,14 @@ def free_port() -> int:
 class LiveServer:
     """`tiktok-mock serve` in a subprocess: real gunicorn, real workers, real SQLite."""
 
-    def __init__(self, db_path: Path, *, workers: int = 2, env: dict[str, str] | None = None,
-                 log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+    ) -> None:
         self.db_path = db_path
         self.workers = workers
         self.env = env or {}
@@ -48,9 +54,22 @@ class LiveServer:
         env = {**os.environ, **self.env}
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(self.port),
-             "--db", str(self.db_path), "--workers", str(self.workers)],
-            stdout=self._log, stderr=subprocess.STDOUT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "mockserver.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--db",
+                str(self.db_path),
+                "--workers",
+                str(self.workers),
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -80,8 +99,9 @@ class LiveServer:
         requests.post(f"{self.url}/_mock/reset", timeout=10).raise_for_status()
 
     def advance(self, seconds: float) -> None:
-        requests.post(f"{self.url}/_mock/clock", json={"advance": seconds},
-                      timeout=10).raise_for_status()
+        requests.post(
+            f"{self.url}/_mock/clock", json={"advance": seconds}, timeout=10
+        ).raise_for_status()
 
 
 def query(location: str) -> dict[str, str]:
@@ -90,23 +110,36 @@ def query(location: str) -> dict[str, str]:
 
 
 def authorize_url(base: str, **params: str) -> str:
-    defaults = {"client_key": WEB_KEY, "response_type": "code", "redirect_uri": WEB_REDIRECT,
-                "scope": ALL_WEB_SCOPES, "state": "st-123"}
+    defaults = {
+        "client_key": WEB_KEY,
+        "response_type": "code",
+        "redirect_uri": WEB_REDIRECT,
+        "scope": ALL_WEB_SCOPES,
+        "state": "st-123",
+    }
     return f"{base}/v2/auth/authorize/?{urlencode({**defaults, **params})}"
 
 
 def get_code(http: Any, base: str, user: str = "lena.schmidt", **params: str) -> dict[str, str]:
     """Run authorize with `mock_user` and return the redirect's query."""
-    r = http.get(authorize_url(base, mock_user=user, **params), allow_redirects=False) \
-        if isinstance(http, requests.Session) else http.get(authorize_url(base, mock_user=user,
-                                                                          **params))
+    r = (
+        http.get(authorize_url(base, mock_user=user, **params), allow_redirects=False)
+        if isinstance(http, requests.Session)
+        else http.get(authorize_url(base, mock_user=user, **params))
+    )
     assert r.status_code == 302, r.text if hasattr(r, "text") else r.data
     return query(r.headers["Location"])
 
 
 def token_form(code: str, **extra: str) -> dict[str, str]:
-    return {"client_key": WEB_KEY, "client_secret": WEB_SECRET, "code": code,
-            "grant_type": "authorization_code", "redirect_uri": WEB_REDIRECT, **extra}
+    return {
+        "client_key": WEB_KEY,
+        "client_secret": WEB_SECRET,
+        "code": code,
+        "grant_type": "authorization_code",
+        "redirect_uri": WEB_REDIRECT,
+        **extra,
+    }
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -10,28 +10,38 @@ from mockserver.settings import SETTINGS, Settings, SettingsError, load_settings
 
 def test_defaults() -> None:
     s = load_settings(environ={})
-    assert (s.host, s.port, s.token_profile, s.auth_code_ttl, s.oauth_error_status,
-            s.pkce_encoding, s.region_policy) == ("127.0.0.1", 8080, "current", 600, 200, "hex",
-                                                  "deny_at_consent")
+    assert (
+        s.host,
+        s.port,
+        s.token_profile,
+        s.auth_code_ttl,
+        s.oauth_error_status,
+        s.pkce_encoding,
+        s.region_policy,
+    ) == ("127.0.0.1", 8080, "current", 600, 200, "hex", "deny_at_consent")
 
 
 def test_layers_file_then_env_then_overrides(tmp_path: Path) -> None:
     toml = tmp_path / "mock.toml"
     toml.write_text('seed = 7\nport = 9000\ntoken_profile = "legacy"\n')
-    s = load_settings({"port": 9100}, environ={"TIKTOK_MOCK_SEED": "8",
-                                               "TIKTOK_MOCK_CONFIG": str(toml)})
+    s = load_settings(
+        {"port": 9100}, environ={"TIKTOK_MOCK_SEED": "8", "TIKTOK_MOCK_CONFIG": str(toml)}
+    )
     assert (s.seed, s.port, s.token_profile) == (8, 9100, "legacy")
     as_json = tmp_path / "mock.json"
     as_json.write_text(json.dumps({"pkce_encoding": "either"}))
     assert load_settings(environ={}, config_file=str(as_json)).pkce_encoding == "either"
 
 
-@pytest.mark.parametrize(("source", "words"), [
-    ({"TIKTOK_MOCK_PORT": "eighty"}, "is not an integer"),
-    ({"TIKTOK_MOCK_PKCE_ENCODING": "plain"}, "must be one of hex, base64url, either"),
-    ({"TIKTOK_MOCK_OAUTH_ERROR_STATUS": "100"}, "HTTP status"),
-    ({"TIKTOK_MOCK_WORKERS": "0"}, "positive"),
-])
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ({"TIKTOK_MOCK_PORT": "eighty"}, "is not an integer"),
+        ({"TIKTOK_MOCK_PKCE_ENCODING": "plain"}, "must be one of hex, base64url, either"),
+        ({"TIKTOK_MOCK_OAUTH_ERROR_STATUS": "100"}, "HTTP status"),
+        ({"TIKTOK_MOCK_WORKERS": "0"}, "positive"),
+    ],
+)
 def test_bad_values_name_the_variable(source: dict[str, str], words: str) -> None:
     with pytest.raises(SettingsError) as err:
         load_settings(environ=source)

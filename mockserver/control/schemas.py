@@ -19,23 +19,33 @@ class ClientSchema(Schema):
 
 
 class UserSchema(Schema):
-    region = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Z]{2}$", error="must be an upper-case ISO 3166 country code such as DE or US"))
+    region = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Z]{2}$", error="must be an upper-case ISO 3166 country code such as DE or US"
+        ),
+    )
     persona = fields.String(load_default="light", validate=validate.OneOf(PERSONAS))
-    username = fields.String(load_default=None, validate=validate.Regexp(
-        r"^[A-Za-z0-9._]{2,24}$", error="2-24 letters, digits, dots or underscores"))
+    username = fields.String(
+        load_default=None,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9._]{2,24}$", error="2-24 letters, digits, dots or underscores"
+        ),
+    )
     display_name = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
 
 
 class ClockSchema(Schema):
     advance = fields.Float(load_default=None, allow_nan=False)
-    set = fields.Float(load_default=None, allow_nan=False,
-                       validate=validate.Range(min=0, max=253402300799))
+    set = fields.Float(
+        load_default=None, allow_nan=False, validate=validate.Range(min=0, max=253402300799)
+    )
     freeze = fields.Boolean(load_default=None, truthy={True}, falsy={False})
 
     @validates_schema
     def exactly_one(self, data: dict[str, object], **_: object) -> None:
         given = [k for k in ("advance", "set", "freeze") if data.get(k) is not None]
         if len(given) != 1:
-            raise ValidationError("send exactly one of advance (seconds), set (unix time), "
-                                  "freeze (true|false)")
+            raise ValidationError(
+                "send exactly one of advance (seconds), set (unix time), freeze (true|false)"
+            )

@@ -30,8 +30,9 @@ def require_admin_token() -> None:
         return
     sent = request.headers.get("Authorization", "")
     if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        raise ControlError("the control API needs `Authorization: Bearer <admin_token>`",
-                           status=401)
+        raise ControlError(
+            "the control API needs `Authorization: Bearer <admin_token>`", status=401
+        )
 
 
 def _body(schema: Schema) -> dict[str, Any]:
@@ -59,8 +60,9 @@ def reset() -> Response:
     st = state()
     load_fixtures(st, force=True)
     conn = st.db.connect()
-    return jsonify({"status": "reset", "clients": len(list_clients(conn)),
-                    "users": len(list_users(conn))})
+    return jsonify(
+        {"status": "reset", "clients": len(list_clients(conn)), "users": len(list_users(conn))}
+    )
 
 
 @bp.get("/clients")

@@ -49,9 +49,16 @@ class Client:
             return False
         for registered in self.redirect_uris:
             reg = urlsplit(registered.replace(":*", ":0", 1))
-            if (":*" in registered and asked_port is not None and asked.scheme == reg.scheme
-                    and asked.hostname == reg.hostname and asked.path == reg.path
-                    and not asked.query and not asked.fragment and not asked.username):
+            if (
+                ":*" in registered
+                and asked_port is not None
+                and asked.scheme == reg.scheme
+                and asked.hostname == reg.hostname
+                and asked.path == reg.path
+                and not asked.query
+                and not asked.fragment
+                and not asked.username
+            ):
                 return True
         return False
 
@@ -76,11 +83,13 @@ def check_redirect_uri(uri: str, app_type: str) -> None:
         if port_text == "*":
             raise ClientError(f"web app redirect URI {uri!r}: wildcard ports are for desktop apps")
     elif parts.scheme == "http" and not loopback:
-        raise ClientError(f"desktop app redirect URI {uri!r}: http is allowed only for "
-                          "localhost or 127.0.0.1")
+        raise ClientError(
+            f"desktop app redirect URI {uri!r}: http is allowed only for localhost or 127.0.0.1"
+        )
     elif port_text == "*" and not loopback:
-        raise ClientError(f"desktop app redirect URI {uri!r}: a wildcard port needs localhost "
-                          "or 127.0.0.1")
+        raise ClientError(
+            f"desktop app redirect URI {uri!r}: a wildcard port needs localhost or 127.0.0.1"
+        )
 
 
 def build_client(data: Mapping[str, Any]) -> Client:
@@ -92,26 +101,40 @@ def build_client(data: Mapping[str, Any]) -> Client:
     if not uris:
         raise ClientError("redirect_uris: register at least one redirect URI")
     if len(uris) > MAX_REDIRECT_URIS:
-        raise ClientError(f"redirect_uris: at most {MAX_REDIRECT_URIS} are allowed, got {len(uris)}")
+        raise ClientError(
+            f"redirect_uris: at most {MAX_REDIRECT_URIS} are allowed, got {len(uris)}"
+        )
     for uri in uris:
         check_redirect_uri(uri, app_type)
     scopes = tuple(data.get("scopes") or ("user.info.basic",))
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
-        raise ClientError(f"scopes: unknown scope(s) {', '.join(unknown)}; known: "
-                          f"{', '.join(SCOPES)}")
+        raise ClientError(
+            f"scopes: unknown scope(s) {', '.join(unknown)}; known: {', '.join(SCOPES)}"
+        )
     if "user.info.basic" not in scopes:
         scopes = ("user.info.basic", *scopes)
-    return Client(client_key=str(data["client_key"]), client_secret=str(data["client_secret"]),
-                  name=str(data.get("name") or data["client_key"]), app_type=app_type,
-                  redirect_uris=uris, scopes=scopes, webhook_url=data.get("webhook_url"))
+    return Client(
+        client_key=str(data["client_key"]),
+        client_secret=str(data["client_secret"]),
+        name=str(data.get("name") or data["client_key"]),
+        app_type=app_type,
+        redirect_uris=uris,
+        scopes=scopes,
+        webhook_url=data.get("webhook_url"),
+    )
 
 
 def _from_row(row: sqlite3.Row) -> Client:
-    return Client(client_key=row["client_key"], client_secret=row["client_secret"],
-                  name=row["name"], app_type=row["app_type"],
-                  redirect_uris=tuple(json.loads(row["redirect_uris"])),
-                  scopes=tuple(json.loads(row["scopes"])), webhook_url=row["webhook_url"])
+    return Client(
+        client_key=row["client_key"],
+        client_secret=row["client_secret"],
+        name=row["name"],
+        app_type=row["app_type"],
+        redirect_uris=tuple(json.loads(row["redirect_uris"])),
+        scopes=tuple(json.loads(row["scopes"])),
+        webhook_url=row["webhook_url"],
+    )
 
 
 def get_client(conn: sqlite3.Connection, client_key: str) -> Client | None:
@@ -129,8 +152,15 @@ def insert_client(conn: sqlite3.Connection, client: Client) -> None:
         conn.execute(
             "INSERT INTO clients (client_key, client_secret, name, app_type, redirect_uris, "
             "scopes, webhook_url) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (client.client_key, client.client_secret, client.name, client.app_type,
-             json.dumps(list(client.redirect_uris)), json.dumps(list(client.scopes)),
-             client.webhook_url))
+            (
+                client.client_key,
+                client.client_secret,
+                client.name,
+                client.app_type,
+                json.dumps(list(client.redirect_uris)),
+                json.dumps(list(client.scopes)),
+                client.webhook_url,
+            ),
+        )
     except sqlite3.IntegrityError:
         raise ClientError(f"client_key {client.client_key!r} is already registered") from None

@@ -37,8 +37,12 @@ class AuthorizeRequest:
 
     def hidden_fields(self) -> dict[str, str]:
         """The query parameters the consent form posts back."""
-        fields = {"client_key": self.client.client_key, "response_type": "code",
-                  "redirect_uri": self.redirect_uri, "scope": join_scopes(list(self.scopes))}
+        fields = {
+            "client_key": self.client.client_key,
+            "response_type": "code",
+            "redirect_uri": self.redirect_uri,
+            "scope": join_scopes(list(self.scopes)),
+        }
         for name in ("state", "code_challenge", "code_challenge_method"):
             value = getattr(self, name)
             if value is not None:
@@ -50,55 +54,87 @@ def validate(st: MockState, params: Mapping[str, str]) -> AuthorizeRequest:
     """Check every authorize parameter; AuthorizePageError names the first bad one."""
     client_key = params.get("client_key", "")
     if not client_key:
-        hint = (" TikTok calls the OAuth client id `client_key`; `client_id` is ignored."
-                if params.get("client_id") else "")
+        hint = (
+            " TikTok calls the OAuth client id `client_key`; `client_id` is ignored."
+            if params.get("client_id")
+            else ""
+        )
         raise AuthorizePageError("client_key", f"client_key is missing.{hint}")
     client = get_client(st.db.connect(), client_key)
     if client is None:
-        raise AuthorizePageError("client_key", f"client_key {client_key!r} is not a registered "
-                                 "app.", error="invalid_client")
+        raise AuthorizePageError(
+            "client_key",
+            f"client_key {client_key!r} is not a registered app.",
+            error="invalid_client",
+        )
     response_type = params.get("response_type", "")
     if response_type != "code":
-        raise AuthorizePageError("response_type", f"response_type must be `code`, got "
-                                 f"{response_type!r}.", error="unsupported_response_type")
+        raise AuthorizePageError(
+            "response_type",
+            f"response_type must be `code`, got {response_type!r}.",
+            error="unsupported_response_type",
+        )
     redirect_uri = params.get("redirect_uri", "")
     if not redirect_uri:
         raise AuthorizePageError("redirect_uri", "redirect_uri is missing.")
     if not client.redirect_registered(redirect_uri):
         raise AuthorizePageError(
-            "redirect_uri", f"redirect_uri {redirect_uri!r} is not registered for this app. "
+            "redirect_uri",
+            f"redirect_uri {redirect_uri!r} is not registered for this app. "
             f"Registered: {', '.join(client.redirect_uris)}. The match is exact"
-            + (" (a `*` port matches any port)." if client.app_type == "desktop" else "."))
+            + (" (a `*` port matches any port)." if client.app_type == "desktop" else "."),
+        )
     raw_scope = params.get("scope", "")
     scopes = parse_scope_list(raw_scope)
     if not scopes:
-        raise AuthorizePageError("scope", "scope is missing: send a comma-separated list such "
-                                 "as user.info.basic,portability.all.single.")
+        raise AuthorizePageError(
+            "scope",
+            "scope is missing: send a comma-separated list such "
+            "as user.info.basic,portability.all.single.",
+        )
     for name in scopes:
         if name not in SCOPES:
             hint = " Separate scopes with commas, not spaces." if " " in name else ""
-            raise AuthorizePageError("scope", f"scope {name!r} does not exist.{hint}",
-                                     error="invalid_scope", error_type="scope")
+            raise AuthorizePageError(
+                "scope",
+                f"scope {name!r} does not exist.{hint}",
+                error="invalid_scope",
+                error_type="scope",
+            )
         if name not in client.scopes:
-            raise AuthorizePageError("scope", f"scope {name!r} is not enabled for this app. "
-                                     f"Enabled: {', '.join(client.scopes)}.",
-                                     error="invalid_scope", error_type="scope")
+            raise AuthorizePageError(
+                "scope",
+                f"scope {name!r} is not enabled for this app. Enabled: {', '.join(client.scopes)}.",
+                error="invalid_scope",
+                error_type="scope",
+            )
     challenge = params.get("code_challenge") or None
     method = params.get("code_challenge_method") or None
     if challenge is not None and method != "S256":
-        raise AuthorizePageError("code_challenge_method", "code_challenge_method must be S256 "
-                                 f"when a code_challenge is sent, got {method!r}.")
+        raise AuthorizePageError(
+            "code_challenge_method",
+            f"code_challenge_method must be S256 when a code_challenge is sent, got {method!r}.",
+        )
     if challenge is None and method is not None:
-        raise AuthorizePageError("code_challenge", "code_challenge_method was sent without a "
-                                 "code_challenge.")
+        raise AuthorizePageError(
+            "code_challenge", "code_challenge_method was sent without a code_challenge."
+        )
     if challenge is None and client.app_type == "desktop":
-        raise AuthorizePageError("code_challenge", "Desktop apps must use PKCE: send "
-                                 "code_challenge (hex SHA-256 of your code_verifier) and "
-                                 "code_challenge_method=S256.")
-    return AuthorizeRequest(client=client, redirect_uri=redirect_uri, scopes=tuple(scopes),
-                            state=params.get("state"), code_challenge=challenge,
-                            code_challenge_method=method,
-                            disable_auto_auth=params.get("disable_auto_auth") == "1")
+        raise AuthorizePageError(
+            "code_challenge",
+            "Desktop apps must use PKCE: send "
+            "code_challenge (hex SHA-256 of your code_verifier) and "
+            "code_challenge_method=S256.",
+        )
+    return AuthorizeRequest(
+        client=client,
+        redirect_uri=redirect_uri,
+        scopes=tuple(scopes),
+        state=params.get("state"),
+        code_challenge=challenge,
+        code_challenge_method=method,
+        disable_auto_auth=params.get("disable_auto_auth") == "1",
+    )
 
 
 def _redirect(req: AuthorizeRequest, params: dict[str, str]) -> str:
@@ -118,8 +154,10 @@ def granted_scopes(req: AuthorizeRequest, chosen: list[str] | None, parameter: s
         chosen = list(req.scopes)
     extra = [s for s in chosen if s not in req.scopes]
     if extra:
-        raise AuthorizePageError(parameter, f"{parameter} may only hold requested scopes; "
-                                 f"{', '.join(extra)} was not requested.")
+        raise AuthorizePageError(
+            parameter,
+            f"{parameter} may only hold requested scopes; {', '.join(extra)} was not requested.",
+        )
     granted = [ALWAYS_GRANTED]
     for name in req.scopes:
         if name != ALWAYS_GRANTED and (name in chosen or not SCOPES[name].toggleable):
@@ -127,21 +165,38 @@ def granted_scopes(req: AuthorizeRequest, chosen: list[str] | None, parameter: s
     return granted
 
 
-def approve(st: MockState, req: AuthorizeRequest, user_ref: str, chosen: list[str] | None,
-            now: float, parameter: str = "user") -> str:
+def approve(
+    st: MockState,
+    req: AuthorizeRequest,
+    user_ref: str,
+    chosen: list[str] | None,
+    now: float,
+    parameter: str = "user",
+) -> str:
     """Grant `chosen` (None = all requested) as the user and return the redirect URL."""
     conn = st.db.connect()
     user = find_user(conn, user_ref)
     if user is None:
-        raise AuthorizePageError(parameter, f"no user with open_id or username {user_ref!r}; "
-                                 "GET /_mock/users lists them.")
+        raise AuthorizePageError(
+            parameter,
+            f"no user with open_id or username {user_ref!r}; GET /_mock/users lists them.",
+        )
     scopes = granted_scopes(req, chosen, "mock_scopes" if parameter == "mock_user" else "grant")
     refusal = region_refusal(st, user, scopes)
     if refusal is not None:
         return deny(req, refusal)
     with st.db.transaction() as tx:
-        code = issue_code(st, tx, req.client, user["open_id"], scopes, req.redirect_uri,
-                          req.code_challenge, req.code_challenge_method, now)
+        code = issue_code(
+            st,
+            tx,
+            req.client,
+            user["open_id"],
+            scopes,
+            req.redirect_uri,
+            req.code_challenge,
+            req.code_challenge_method,
+            now,
+        )
     return _redirect(req, {"code": code, "scopes": join_scopes(scopes)})
 
 
@@ -151,5 +206,7 @@ def region_refusal(st: MockState, user: Mapping[str, Any], scopes: list[str]) ->
         return None
     if not any(is_portability(s) for s in scopes):
         return None
-    return (f"Data portability is only available to users in the EEA or the UK; this user's "
-            f"region is {user['region']}.")
+    return (
+        f"Data portability is only available to users in the EEA or the UK; this user's "
+        f"region is {user['region']}."
+    )

@@ -36,26 +36,43 @@ def looks_base64url(challenge: str) -> bool:
 def verify(challenge: str, verifier: str | None, encoding: str) -> None:
     """Raise PkceError unless `verifier` answers `challenge` in the accepted `encoding`."""
     if not verifier:
-        raise PkceError(f"{TIKTOK_MESSAGE} The authorization request sent a code_challenge, so "
-                        "the token request must send its code_verifier.")
+        raise PkceError(
+            f"{TIKTOK_MESSAGE} The authorization request sent a code_challenge, so "
+            "the token request must send its code_verifier."
+        )
     if not VERIFIER_RE.match(verifier) or len(verifier) > 128:
-        raise PkceError(f"{TIKTOK_MESSAGE} code_verifier may hold only A-Z a-z 0-9 - . _ ~ "
-                        "and at most 128 characters.")
+        raise PkceError(
+            f"{TIKTOK_MESSAGE} code_verifier may hold only A-Z a-z 0-9 - . _ ~ "
+            "and at most 128 characters."
+        )
     if verifier == challenge:
-        raise PkceError(f"{TIKTOK_MESSAGE} The code_challenge equals the code_verifier: send the "
-                        "SHA-256 of the verifier as the challenge, not the verifier itself.")
-    accepted = {"hex": (hex_challenge,), "base64url": (base64url_challenge,),
-                "either": (hex_challenge, base64url_challenge)}[encoding]
+        raise PkceError(
+            f"{TIKTOK_MESSAGE} The code_challenge equals the code_verifier: send the "
+            "SHA-256 of the verifier as the challenge, not the verifier itself."
+        )
+    accepted = {
+        "hex": (hex_challenge,),
+        "base64url": (base64url_challenge,),
+        "either": (hex_challenge, base64url_challenge),
+    }[encoding]
     if any(challenge == f(verifier) for f in accepted):
         return
     if encoding == "hex" and challenge == base64url_challenge(verifier):
-        raise PkceError(f"{TIKTOK_MESSAGE} The code_challenge is base64url-encoded; TikTok "
-                        "expects the lower-case hex SHA-256 of the code_verifier.")
+        raise PkceError(
+            f"{TIKTOK_MESSAGE} The code_challenge is base64url-encoded; TikTok "
+            "expects the lower-case hex SHA-256 of the code_verifier."
+        )
     if encoding == "hex" and looks_base64url(challenge):
-        raise PkceError(f"{TIKTOK_MESSAGE} The code_challenge looks base64url-encoded; TikTok "
-                        "expects the lower-case hex SHA-256 of the code_verifier.")
+        raise PkceError(
+            f"{TIKTOK_MESSAGE} The code_challenge looks base64url-encoded; TikTok "
+            "expects the lower-case hex SHA-256 of the code_verifier."
+        )
     if encoding == "base64url" and challenge == hex_challenge(verifier):
-        raise PkceError(f"{TIKTOK_MESSAGE} The code_challenge is hex-encoded; this mock is set "
-                        "to accept base64url (pkce_encoding=base64url).")
-    raise PkceError(f"{TIKTOK_MESSAGE} SHA-256 of the code_verifier does not match the "
-                    "code_challenge sent to /v2/auth/authorize/.")
+        raise PkceError(
+            f"{TIKTOK_MESSAGE} The code_challenge is hex-encoded; this mock is set "
+            "to accept base64url (pkce_encoding=base64url)."
+        )
+    raise PkceError(
+        f"{TIKTOK_MESSAGE} SHA-256 of the code_verifier does not match the "
+        "code_challenge sent to /v2/auth/authorize/."
+    )

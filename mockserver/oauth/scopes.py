@@ -13,27 +13,44 @@ class Scope:
     toggleable: bool = True
 
 
-SCOPES: dict[str, Scope] = {s.name: s for s in (
-    Scope("user.info.basic", "Read your profile info (avatar, display name)", toggleable=False),
-    Scope("user.info.profile", "Read your profile details (bio, profile link, verification, "
-                               "username)"),
-    Scope("user.info.stats", "Read your statistics (likes, followers, following, video count)"),
-    Scope("portability.all.single", "Download a one-time copy of all your TikTok data"),
-    Scope("portability.all.ongoing", "Download copies of all your TikTok data whenever the app "
-                                     "asks"),
-    Scope("portability.activity.single", "Download a one-time copy of your activity (watch "
-                                         "history, likes, comments, searches)"),
-    Scope("portability.activity.ongoing", "Download copies of your activity whenever the app "
-                                          "asks"),
-    Scope("portability.directmessages.single", "Download a one-time copy of your direct "
-                                               "messages"),
-    Scope("portability.directmessages.ongoing", "Download copies of your direct messages "
-                                                "whenever the app asks"),
-    Scope("portability.postsandprofile.single", "Download a one-time copy of your posts and "
-                                                "profile"),
-    Scope("portability.postsandprofile.ongoing", "Download copies of your posts and profile "
-                                                 "whenever the app asks"),
-)}
+SCOPES: dict[str, Scope] = {
+    s.name: s
+    for s in (
+        Scope("user.info.basic", "Read your profile info (avatar, display name)", toggleable=False),
+        Scope(
+            "user.info.profile",
+            "Read your profile details (bio, profile link, verification, username)",
+        ),
+        Scope("user.info.stats", "Read your statistics (likes, followers, following, video count)"),
+        Scope("portability.all.single", "Download a one-time copy of all your TikTok data"),
+        Scope(
+            "portability.all.ongoing",
+            "Download copies of all your TikTok data whenever the app asks",
+        ),
+        Scope(
+            "portability.activity.single",
+            "Download a one-time copy of your activity (watch history, likes, comments, searches)",
+        ),
+        Scope(
+            "portability.activity.ongoing", "Download copies of your activity whenever the app asks"
+        ),
+        Scope(
+            "portability.directmessages.single", "Download a one-time copy of your direct messages"
+        ),
+        Scope(
+            "portability.directmessages.ongoing",
+            "Download copies of your direct messages whenever the app asks",
+        ),
+        Scope(
+            "portability.postsandprofile.single",
+            "Download a one-time copy of your posts and profile",
+        ),
+        Scope(
+            "portability.postsandprofile.ongoing",
+            "Download copies of your posts and profile whenever the app asks",
+        ),
+    )
+}
 
 ALWAYS_GRANTED = "user.info.basic"  # part of every Login Kit grant (reference §2.1)
 

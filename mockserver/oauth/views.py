@@ -46,9 +46,12 @@ def authorize() -> Any:
         return redirect(consent.approve(st, req, auto_user, None, now(), "auto_approve_user"), 302)
     users = list_users(st.db.connect())
     return render_template(
-        "consent.html", req=req, scopes=[SCOPES[s] for s in req.scopes],
+        "consent.html",
+        req=req,
+        scopes=[SCOPES[s] for s in req.scopes],
         users=[{**u, "eligible": is_portability_region(u["region"])} for u in users],
-        any_portability=any(s.startswith("portability.") for s in req.scopes))
+        any_portability=any(s.startswith("portability.") for s in req.scopes),
+    )
 
 
 @bp.post("/v2/auth/authorize/")
@@ -72,8 +75,10 @@ def _form() -> MultiDict[str, str]:
     """The form body; TikTok's OAuth endpoints take application/x-www-form-urlencoded only."""
     if request.mimetype != "application/x-www-form-urlencoded":
         sent = request.mimetype or "no Content-Type"
-        raise InvalidRequest(f"{MALFORMED} Send the body form-encoded "
-                             f"(Content-Type: application/x-www-form-urlencoded), not {sent}.")
+        raise InvalidRequest(
+            f"{MALFORMED} Send the body form-encoded "
+            f"(Content-Type: application/x-www-form-urlencoded), not {sent}."
+        )
     return request.form
 
 
@@ -81,19 +86,20 @@ def _client(form: MultiDict[str, str]) -> Client:
     """The app named by client_key, if its client_secret matches."""
     key = form.get("client_key", "")
     if not key:
-        hint = (" TikTok names it `client_key`, not `client_id`." if form.get("client_id")
-                else "")
+        hint = " TikTok names it `client_key`, not `client_id`." if form.get("client_id") else ""
         raise InvalidRequest(f"Client key is missed in request.{hint}")
     client = get_client(state().db.connect(), key)
     if client is None:
-        raise InvalidClient(f"Client key or secret is invalid. client_key {key!r} is not a "
-                            "registered app.")
+        raise InvalidClient(
+            f"Client key or secret is invalid. client_key {key!r} is not a registered app."
+        )
     secret = form.get("client_secret", "")
     if not secret:
         raise InvalidRequest("Client secret is missed in request.")
     if not hmac.compare_digest(secret.encode(), client.client_secret.encode()):
-        raise InvalidClient("Client key or secret is invalid. client_secret does not match "
-                            f"client_key {key!r}.")
+        raise InvalidClient(
+            f"Client key or secret is invalid. client_secret does not match client_key {key!r}."
+        )
     return client
 
 
@@ -112,15 +118,18 @@ def token() -> Response:
     client = _client(form)
     grant_type = form.get("grant_type", "")
     if grant_type not in GRANT_TYPES:
-        raise UnsupportedGrantType(f"Grant type {grant_type!r} is not supported; use one of "
-                                   f"{', '.join(GRANT_TYPES)}." if grant_type else
-                                   "Grant type is missed in request.")
+        raise UnsupportedGrantType(
+            f"Grant type {grant_type!r} is not supported; use one of {', '.join(GRANT_TYPES)}."
+            if grant_type
+            else "Grant type is missed in request."
+        )
     if grant_type == "authorization_code":
         code = form.get("code", "")
         if not code:
             raise InvalidRequest("Code is missed in request.")
-        body = grants.redeem_code(st, client, code, form.get("redirect_uri"),
-                                  form.get("code_verifier"), now())
+        body = grants.redeem_code(
+            st, client, code, form.get("redirect_uri"), form.get("code_verifier"), now()
+        )
     elif grant_type == "refresh_token":
         refresh = form.get("refresh_token", "")
         if not refresh:

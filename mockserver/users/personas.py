@@ -43,13 +43,20 @@ def _faker(locale: str) -> Any:
 
 
 def _slug(name: str, rng: random.Random) -> str:
-    base = "".join(ch for ch in name.lower().replace(" ", ".") if ch.isascii() and
-                   (ch.isalnum() or ch == "."))
+    base = "".join(
+        ch for ch in name.lower().replace(" ", ".") if ch.isascii() and (ch.isalnum() or ch == ".")
+    )
     return (base.strip(".") or "user")[:20] + str(rng.randrange(10, 9999))
 
 
-def make_user(seed: int, seq: int, region: str, persona: str, created_at: int,
-              overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def make_user(
+    seed: int,
+    seq: int,
+    region: str,
+    persona: str,
+    created_at: int,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The full record of user number `seq`: the same inputs give the same user."""
     rng = random.Random(f"{seed}:user:{seq}")
     locale = LOCALES.get(region, "en_US")
@@ -72,13 +79,14 @@ def make_user(seed: int, seq: int, region: str, persona: str, created_at: int,
         "display_name": display_name,
         "bio_description": _EDGE_BIO if persona == "edge" else bio,
         "avatar_url": f"https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/{avatar_id}"
-                      "~c5_168x168.jpeg",
+        "~c5_168x168.jpeg",
         "avatar_url_100": f"https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/{avatar_id}"
-                          "~c5_100x100.jpeg",
+        "~c5_100x100.jpeg",
         "avatar_large_url": f"https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/{avatar_id}"
-                            "~c5_1080x1080.jpeg",
-        "profile_deep_link": "https://vm.tiktok.com/ZM" + "".join(
-            rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", k=7)) + "/",
+        "~c5_1080x1080.jpeg",
+        "profile_deep_link": "https://vm.tiktok.com/ZM"
+        + "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", k=7))
+        + "/",
         "is_verified": persona == "huge",
         "follower_count": stats[0],
         "following_count": stats[1],

@@ -23,30 +23,46 @@ def test_health_and_fixture_contents(client: FlaskClient) -> None:
 
 
 def test_create_client_and_use_it(client: FlaskClient) -> None:
-    made = client.post("/_mock/clients", json={
-        "name": "QA app", "app_type": "web", "redirect_uris": ["https://qa.example/cb"],
-        "scopes": ["user.info.basic", "portability.activity.single"]})
+    made = client.post(
+        "/_mock/clients",
+        json={
+            "name": "QA app",
+            "app_type": "web",
+            "redirect_uris": ["https://qa.example/cb"],
+            "scopes": ["user.info.basic", "portability.activity.single"],
+        },
+    )
     assert made.status_code == 201
     body = made.json
     assert body["client_key"].startswith("sbaw") and len(body["client_secret"]) == 32
-    answer = client.get(authorize_url("", client_key=body["client_key"],
-                                      redirect_uri="https://qa.example/cb",
-                                      scope="portability.activity.single",
-                                      mock_user="lena.schmidt"))
-    assert query(answer.headers["Location"])["scopes"] == \
-        "user.info.basic,portability.activity.single"
+    answer = client.get(
+        authorize_url(
+            "",
+            client_key=body["client_key"],
+            redirect_uri="https://qa.example/cb",
+            scope="portability.activity.single",
+            mock_user="lena.schmidt",
+        )
+    )
+    assert (
+        query(answer.headers["Location"])["scopes"] == "user.info.basic,portability.activity.single"
+    )
     again = client.post("/_mock/clients", json={**body})
     assert again.status_code == 409
 
 
-@pytest.mark.parametrize(("payload", "words"), [
-    ({"redirect_uris": ["http://insecure.example/cb"]}, "https"),
-    ({"redirect_uris": "https://a.example/cb"}, "redirect_uris"),
-    ({"redirect_uris": ["https://a.example/cb"], "app_type": "mobile"}, "app_type"),
-    ({}, "redirect_uris"),
-])
-def test_create_client_rejects_bad_bodies(client: FlaskClient, payload: dict[str, object],
-                                          words: str) -> None:
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ({"redirect_uris": ["http://insecure.example/cb"]}, "https"),
+        ({"redirect_uris": "https://a.example/cb"}, "redirect_uris"),
+        ({"redirect_uris": ["https://a.example/cb"], "app_type": "mobile"}, "app_type"),
+        ({}, "redirect_uris"),
+    ],
+)
+def test_create_client_rejects_bad_bodies(
+    client: FlaskClient, payload: dict[str, object], words: str
+) -> None:
     answer = client.post("/_mock/clients", json=payload)
     assert answer.status_code == 400 and words in answer.json["error"]
 
@@ -58,8 +74,10 @@ def test_create_user_is_deterministic_and_validated(client: FlaskClient) -> None
     assert user["region"] == "PL" and user["persona"] == "typical" and user["locale"] == "pl_PL"
     assert client.get(f"/_mock/users/{user['username']}").json == user
     client.post("/_mock/reset")
-    assert client.post("/_mock/users", json={"region": "PL", "persona": "typical"}).json[
-        "open_id"] == user["open_id"]
+    assert (
+        client.post("/_mock/users", json={"region": "PL", "persona": "typical"}).json["open_id"]
+        == user["open_id"]
+    )
     for bad in ({"region": "pl"}, {"region": "PL", "persona": "giant"}, {"persona": "light"}):
         assert client.post("/_mock/users", json=bad).status_code == 400
     taken = client.post("/_mock/users", json={"region": "DE", "username": "lena.schmidt"})

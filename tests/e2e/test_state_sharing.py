@@ -20,8 +20,9 @@ def test_fifty_concurrent_redemptions_of_one_code_exactly_one_wins(server: LiveS
     def redeem(_: int) -> dict[str, Any]:
         with requests.Session() as http:
             start.wait()
-            body: dict[str, Any] = http.post(f"{server.url}/v2/oauth/token/",
-                                             data=token_form(code), timeout=30).json()
+            body: dict[str, Any] = http.post(
+                f"{server.url}/v2/oauth/token/", data=token_form(code), timeout=30
+            ).json()
             return body
 
     with ThreadPoolExecutor(max_workers=50) as pool:
@@ -31,22 +32,33 @@ def test_fifty_concurrent_redemptions_of_one_code_exactly_one_wins(server: LiveS
     assert len(winners) == 1
     assert len(losers) == 49
     # The losers were reuses, so the winner's tokens are revoked, as for any reused code.
-    info = requests.get(f"{server.url}/v2/user/info/?fields=open_id", timeout=10,
-                        headers={"Authorization": f"Bearer {winners[0]['access_token']}"})
+    info = requests.get(
+        f"{server.url}/v2/user/info/?fields=open_id",
+        timeout=10,
+        headers={"Authorization": f"Bearer {winners[0]['access_token']}"},
+    )
     assert info.status_code == 401
 
 
 def test_concurrent_refreshes_of_one_token_rotate_once(server: LiveServer) -> None:
-    tokens = requests.post(f"{server.url}/v2/oauth/token/", timeout=10, data=token_form(
-        get_code(requests.Session(), server.url)["code"])).json()
+    tokens = requests.post(
+        f"{server.url}/v2/oauth/token/",
+        timeout=10,
+        data=token_form(get_code(requests.Session(), server.url)["code"]),
+    ).json()
     start = threading.Barrier(20)
-    form = {"client_key": WEB_KEY, "client_secret": WEB_SECRET, "grant_type": "refresh_token",
-            "refresh_token": tokens["refresh_token"]}
+    form = {
+        "client_key": WEB_KEY,
+        "client_secret": WEB_SECRET,
+        "grant_type": "refresh_token",
+        "refresh_token": tokens["refresh_token"],
+    }
 
     def refresh(_: int) -> dict[str, Any]:
         start.wait()
-        body: dict[str, Any] = requests.post(f"{server.url}/v2/oauth/token/", data=form,
-                                             timeout=30).json()
+        body: dict[str, Any] = requests.post(
+            f"{server.url}/v2/oauth/token/", data=form, timeout=30
+        ).json()
         return body
 
     with ThreadPoolExecutor(max_workers=20) as pool:
@@ -58,21 +70,34 @@ def test_tokens_survive_a_restart_on_the_same_db(tmp_path: Path) -> None:
     db = tmp_path / "restart.db"
     server = LiveServer(db, workers=2).start()
     try:
-        tokens = requests.post(f"{server.url}/v2/oauth/token/", timeout=10, data=token_form(
-            get_code(requests.Session(), server.url)["code"])).json()
+        tokens = requests.post(
+            f"{server.url}/v2/oauth/token/",
+            timeout=10,
+            data=token_form(get_code(requests.Session(), server.url)["code"]),
+        ).json()
         requests.post(f"{server.url}/_mock/clock", json={"advance": 3600}, timeout=10)
     finally:
         server.stop()
     again = LiveServer(db, workers=2).start()
     try:
-        info = requests.get(f"{again.url}/v2/user/info/?fields=open_id,display_name", timeout=10,
-                            headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        info = requests.get(
+            f"{again.url}/v2/user/info/?fields=open_id,display_name",
+            timeout=10,
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
         assert info.status_code == 200
         assert info.json()["data"]["user"]["open_id"] == tokens["open_id"]
         # The clock offset is state too: an hour has passed, so the access token has 1 h left.
-        refreshed = requests.post(f"{again.url}/v2/oauth/token/", timeout=10, data={
-            "client_key": WEB_KEY, "client_secret": WEB_SECRET, "grant_type": "refresh_token",
-            "refresh_token": tokens["refresh_token"]}).json()
+        refreshed = requests.post(
+            f"{again.url}/v2/oauth/token/",
+            timeout=10,
+            data={
+                "client_key": WEB_KEY,
+                "client_secret": WEB_SECRET,
+                "grant_type": "refresh_token",
+                "refresh_token": tokens["refresh_token"],
+            },
+        ).json()
         assert "access_token" in refreshed
         assert requests.get(f"{again.url}/_mock/clock", timeout=10).json()["offset"] >= 3600
     finally:
@@ -82,14 +107,19 @@ def test_tokens_survive_a_restart_on_the_same_db(tmp_path: Path) -> None:
 def test_same_seed_gives_the_same_users_and_tokens(tmp_path: Path) -> None:
     seen = []
     for run in range(2):
-        server = LiveServer(tmp_path / f"seed{run}.db", workers=1,
-                            env={"TIKTOK_MOCK_SEED": "99"}).start()
+        server = LiveServer(
+            tmp_path / f"seed{run}.db", workers=1, env={"TIKTOK_MOCK_SEED": "99"}
+        ).start()
         try:
             users = requests.get(f"{server.url}/_mock/users", timeout=10).json()
-            tokens = requests.post(f"{server.url}/v2/oauth/token/", timeout=10, data=token_form(
-                get_code(requests.Session(), server.url)["code"])).json()
-            seen.append(([u["open_id"] for u in users], tokens["access_token"],
-                         tokens["refresh_token"]))
+            tokens = requests.post(
+                f"{server.url}/v2/oauth/token/",
+                timeout=10,
+                data=token_form(get_code(requests.Session(), server.url)["code"]),
+            ).json()
+            seen.append(
+                ([u["open_id"] for u in users], tokens["access_token"], tokens["refresh_token"])
+            )
         finally:
             server.stop()
     assert seen[0] == seen[1]

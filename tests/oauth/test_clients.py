@@ -6,22 +6,29 @@ from mockserver.oauth.clients import ClientError, build_client
 
 
 def client(app_type: str, *uris: str) -> dict[str, object]:
-    return {"client_key": "k", "client_secret": "s", "app_type": app_type,
-            "redirect_uris": list(uris)}
+    return {
+        "client_key": "k",
+        "client_secret": "s",
+        "app_type": app_type,
+        "redirect_uris": list(uris),
+    }
 
 
-@pytest.mark.parametrize(("registered", "asked", "ok"), [
-    ("http://localhost:*/callback", "http://localhost:1/callback", True),
-    ("http://localhost:*/callback", "http://localhost:65535/callback", True),
-    ("http://localhost:*/callback", "http://localhost/callback", False),
-    ("http://localhost:*/callback", "http://localhost:80/callback/", False),
-    ("http://localhost:*/callback", "http://localhost:80/callback?x=1", False),
-    ("http://localhost:*/callback", "http://127.0.0.1:80/callback", False),
-    ("http://localhost:*/callback", "https://localhost:80/callback", False),
-    ("http://localhost:*/callback", "http://localhost:99999/callback", False),
-    ("http://127.0.0.1:8080/cb", "http://127.0.0.1:8080/cb", True),
-    ("http://127.0.0.1:8080/cb", "http://127.0.0.1:8081/cb", False),
-])
+@pytest.mark.parametrize(
+    ("registered", "asked", "ok"),
+    [
+        ("http://localhost:*/callback", "http://localhost:1/callback", True),
+        ("http://localhost:*/callback", "http://localhost:65535/callback", True),
+        ("http://localhost:*/callback", "http://localhost/callback", False),
+        ("http://localhost:*/callback", "http://localhost:80/callback/", False),
+        ("http://localhost:*/callback", "http://localhost:80/callback?x=1", False),
+        ("http://localhost:*/callback", "http://127.0.0.1:80/callback", False),
+        ("http://localhost:*/callback", "https://localhost:80/callback", False),
+        ("http://localhost:*/callback", "http://localhost:99999/callback", False),
+        ("http://127.0.0.1:8080/cb", "http://127.0.0.1:8080/cb", True),
+        ("http://127.0.0.1:8080/cb", "http://127.0.0.1:8081/cb", False),
+    ],
+)
 def test_desktop_wildcard_port(registered: str, asked: str, ok: bool) -> None:
     assert build_client(client("desktop", registered)).redirect_registered(asked) is ok
 
@@ -33,16 +40,19 @@ def test_web_redirects_match_exactly() -> None:
     assert not c.redirect_registered("https://A.example/cb")
 
 
-@pytest.mark.parametrize(("app_type", "uri", "words"), [
-    ("web", "http://a.example/cb", "must use https"),
-    ("web", "https://localhost:*/cb", "wildcard"),
-    ("web", "https://a.example/cb?x=1", "query"),
-    ("web", "https://a.example/cb#f", "query or fragment"),
-    ("web", "/relative", "absolute"),
-    ("desktop", "http://example.com/cb", "only for localhost"),
-    ("desktop", "https://example.com:*/cb", "wildcard port needs localhost"),
-    ("web", "https://a.example:notaport/cb", "not a valid URL"),
-])
+@pytest.mark.parametrize(
+    ("app_type", "uri", "words"),
+    [
+        ("web", "http://a.example/cb", "must use https"),
+        ("web", "https://localhost:*/cb", "wildcard"),
+        ("web", "https://a.example/cb?x=1", "query"),
+        ("web", "https://a.example/cb#f", "query or fragment"),
+        ("web", "/relative", "absolute"),
+        ("desktop", "http://example.com/cb", "only for localhost"),
+        ("desktop", "https://example.com:*/cb", "wildcard port needs localhost"),
+        ("web", "https://a.example:notaport/cb", "not a valid URL"),
+    ],
+)
 def test_registration_rules(app_type: str, uri: str, words: str) -> None:
     with pytest.raises(ClientError) as err:
         build_client(client(app_type, uri))

@@ -14,10 +14,18 @@ def test_rfc7636_vector_and_tiktok_hex() -> None:
     assert HEX == "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3"
 
 
-@pytest.mark.parametrize(("encoding", "challenge", "ok"), [
-    ("hex", HEX, True), ("hex", B64, False), ("base64url", B64, True), ("base64url", HEX, False),
-    ("either", HEX, True), ("either", B64, True), ("either", "0" * 64, False),
-])
+@pytest.mark.parametrize(
+    ("encoding", "challenge", "ok"),
+    [
+        ("hex", HEX, True),
+        ("hex", B64, False),
+        ("base64url", B64, True),
+        ("base64url", HEX, False),
+        ("either", HEX, True),
+        ("either", B64, True),
+        ("either", "0" * 64, False),
+    ],
+)
 def test_accepted_encodings(encoding: str, challenge: str, ok: bool) -> None:
     if ok:
         pkce.verify(challenge, VERIFIER, encoding)
@@ -26,17 +34,21 @@ def test_accepted_encodings(encoding: str, challenge: str, ok: bool) -> None:
             pkce.verify(challenge, VERIFIER, encoding)
 
 
-@pytest.mark.parametrize(("challenge", "verifier", "words"), [
-    (B64, VERIFIER, "base64url-encoded; TikTok expects the lower-case hex"),
-    (pkce.base64url_challenge("another"), VERIFIER, "looks base64url"),
-    (HEX, None, "must send its code_verifier"),
-    (HEX, "bad verifier!", "A-Z a-z 0-9"),
-    (HEX, "x" * 129, "at most 128"),
-    ("a" * 64, "a" * 64, "not the verifier itself"),
-    (pkce.hex_challenge("other"), VERIFIER, "does not match"),
-])
-def test_hex_mode_messages_say_what_is_wrong(challenge: str, verifier: str | None,
-                                             words: str) -> None:
+@pytest.mark.parametrize(
+    ("challenge", "verifier", "words"),
+    [
+        (B64, VERIFIER, "base64url-encoded; TikTok expects the lower-case hex"),
+        (pkce.base64url_challenge("another"), VERIFIER, "looks base64url"),
+        (HEX, None, "must send its code_verifier"),
+        (HEX, "bad verifier!", "A-Z a-z 0-9"),
+        (HEX, "x" * 129, "at most 128"),
+        ("a" * 64, "a" * 64, "not the verifier itself"),
+        (pkce.hex_challenge("other"), VERIFIER, "does not match"),
+    ],
+)
+def test_hex_mode_messages_say_what_is_wrong(
+    challenge: str, verifier: str | None, words: str
+) -> None:
     with pytest.raises(pkce.PkceError) as err:
         pkce.verify(challenge, verifier, "hex")
     assert str(err.value).startswith(pkce.TIKTOK_MESSAGE)

@@ -9,7 +9,7 @@ not depend on which other pools were built first (that depends on the requested 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import pkgutil
 import random
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -71,11 +71,21 @@ def rng_for(seed: int, label: str) -> random.Random:
 
 
 def _lorem_locale(locale: str) -> str:
+    """The Faker locale whose word list fits `locale`'s language best."""
     # Faker falls back to Latin lorem ipsum for locales without their own word list (en_GB,
-    # pt_BR, en_IN); English reads more like real comments than Latin does.
-    if importlib.util.find_spec(f"faker.providers.lorem.{locale}") is not None:
-        return locale
-    return "en_US"
+    # de_CH, el_CY); a sibling locale of the same language, else English, reads more like
+    # real comments than Latin does.
+    import faker.providers.lorem as lorem
+
+    available = sorted(info.name for info in pkgutil.iter_modules(lorem.__path__))
+    language = locale.split("_", 1)[0]
+    # en_PH sorts before en_US but mixes in Filipino words.
+    home = "en_US" if language == "en" else f"{language}_{language.upper()}"
+    for candidate in (locale, home):
+        if candidate in available:
+            return candidate
+    siblings = [name for name in available if name.startswith(language + "_")]
+    return siblings[0] if siblings else "en_US"
 
 
 def _mix(base: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ user's `video_count`, `follower_count` and `following_count`):
 | likes (Like List) | 0 | 25 | 3,500 | 3,500 | 30 |
 | favorite_videos | 0 | 10 | 1,800 | 1,800 | 12 |
 | logins | 0 | 12 | 350 | 350 | 15 |
-| searches | 0 | 15 | 140 | 140 | 20 |
-| comments | 0 | 8 | 95 | 95 | 20 |
+| searches | 0 | 15 | 140 | 140 | 40 |
+| comments | 0 | 8 | 95 | 95 | 40 |
 | shares | 0 | 3 | 60 | 60 | 5 |
 | posts (cap) | 0 | 5 | 36 | 36 | 6 |
 | followers (cap) | 0 | 20 | 1,500 | 1,500 | 20 |
@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import cycle
 from typing import Any
 
 from .pools import EDGE_USERNAMES, Pools, rng_for
@@ -113,8 +114,8 @@ VOLUMES: dict[str, dict[str, int]] = {
         "favorite_effects": 1,
         "favorite_hashtags": 2,
         "logins": 15,
-        "searches": 20,
-        "comments": 20,
+        "searches": 40,
+        "comments": 40,
         "shares": 5,
         "reposts": 3,
         "status": 2,
@@ -251,9 +252,9 @@ class ArchiveRows:
         self.seed: int = user["archive_seed"]
         self.pools = Pools(str(user["locale"]), self.seed, edge=self.persona == "edge")
         self._sources: dict[str, Callable[[int, str], Iterator[Row]]] = {
-            "watch": self._watch,
-            "likes": self._likes,
-            "favorite_videos": self._favorite_videos,
+            "watch": self._video_rows,
+            "likes": self._video_rows,
+            "favorite_videos": self._video_rows,
             "favorite_sounds": self._favorite_sounds,
             "favorite_effects": self._favorite_effects,
             "favorite_hashtags": self._favorite_hashtags,
@@ -261,7 +262,7 @@ class ArchiveRows:
             "searches": self._searches,
             "comments": self._comments,
             "shares": self._shares,
-            "reposts": self._reposts,
+            "reposts": self._video_rows,
             "status": self._status,
             "coin_purchases": self._coin_purchases,
             "block_list": self._people,
@@ -294,6 +295,13 @@ class ArchiveRows:
     def _rng(self, label: str) -> random.Random:
         return rng_for(self.seed, label)
 
+    def _picker(self, rng: random.Random, pool: Sequence[str]) -> Callable[[], str]:
+        """Draw from `pool`: at random, or for `edge` in pool order, so that even a short edge
+        list contains every awkward string (they sit at every other position of the pool)."""
+        if self.persona == "edge":
+            return cycle(pool).__next__
+        return lambda: rng.choice(pool)
+
     def _dates(self, rng: random.Random, count: int) -> Iterator[str]:
         span = int(YEAR * (2 + rng.random()))
         fmt = DateFormatter()
@@ -316,36 +324,24 @@ class ArchiveRows:
         for ts in timeline(rng, count, self.snapshot_time, span):
             yield (fmt(ts), _video_link(ts, bits(64)))
 
-    def _watch(self, count: int, label: str = "watch") -> Iterator[Row]:
-        return self._video_rows(count, label)
-
-    def _likes(self, count: int, label: str = "likes") -> Iterator[Row]:
-        return self._video_rows(count, label)
-
-    def _favorite_videos(self, count: int, label: str = "favorite_videos") -> Iterator[Row]:
-        return self._video_rows(count, label)
-
-    def _reposts(self, count: int, label: str = "reposts") -> Iterator[Row]:
-        return self._video_rows(count, label)
-
-    def _favorite_sounds(self, count: int, label: str = "favorite_sounds") -> Iterator[Row]:
+    def _favorite_sounds(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         for date in self._dates(rng, count):
             sound_id = (rng.randrange(1_600_000_000, 1_750_000_000) << 32) | rng.getrandbits(32)
             yield (date, f"https://www.tiktok.com/music/original-sound-{sound_id}")
 
-    def _favorite_effects(self, count: int, label: str = "favorite_effects") -> Iterator[Row]:
+    def _favorite_effects(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         for date in self._dates(rng, count):
             yield (date, f"https://www.tiktok.com/sticker/{rng.randrange(10**5, 10**7)}")
 
-    def _favorite_hashtags(self, count: int, label: str = "favorite_hashtags") -> Iterator[Row]:
+    def _favorite_hashtags(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         tags = self.pools.hashtags if count else ()
         for date in self._dates(rng, count):
             yield (date, f"https://www.tiktok.com/tag/{rng.choice(tags)}")
 
-    def _logins(self, count: int, label: str = "logins") -> Iterator[Row]:
+    def _logins(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         # A person logs in from a couple of devices and a home network, not a fresh one each time.
         devices = rng.sample(_DEVICES, 2)
@@ -362,19 +358,23 @@ class ArchiveRows:
                 ip += str(rng.randint(1, 254))
             yield (date, ip, model, system, network, carrier)
 
-    def _searches(self, count: int, label: str = "searches") -> Iterator[Row]:
+    def _searches(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
-        terms = self.pools.searches if count else ()
+        if count == 0:
+            return
+        term = self._picker(rng, self.pools.searches)
         for date in self._dates(rng, count):
-            yield (date, rng.choice(terms))
+            yield (date, term())
 
-    def _comments(self, count: int, label: str = "comments") -> Iterator[Row]:
+    def _comments(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
-        texts = self.pools.comments if count else ()
+        if count == 0:
+            return
+        text = self._picker(rng, self.pools.comments)
         for date in self._dates(rng, count):
-            yield (date, rng.choice(texts), "N/A", "")
+            yield (date, text(), "N/A", "")
 
-    def _shares(self, count: int, label: str = "shares") -> Iterator[Row]:
+    def _shares(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         span = int(YEAR * (2 + rng.random()))
         fmt = DateFormatter()
@@ -382,33 +382,36 @@ class ArchiveRows:
             link = _video_link(ts, rng.getrandbits(64))
             yield (fmt(ts), rng.choice(_SHARED_CONTENT), link, rng.choice(_SHARE_METHODS))
 
-    def _status(self, count: int, label: str = "status") -> Iterator[Row]:
+    def _status(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         for _ in range(count):
             version = f"{rng.randint(30, 37)}.{rng.randint(0, 9)}.{rng.randint(0, 5)}"
             web_id = str(rng.randrange(7 * 10**18, 8 * 10**18))
             yield (rng.choice(_RESOLUTIONS), version, web_id)
 
-    def _coin_purchases(self, count: int, label: str = "coin_purchases") -> Iterator[Row]:
+    def _coin_purchases(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         for date in self._dates(rng, count):
             yield (date, "Recharge", rng.choice((30, 70, 350, 700, 1400, 3500)))
 
     def _people(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
-        names = self.pools.usernames if count else ()
+        if count == 0:
+            return
+        pick = self._picker(rng, self.pools.usernames)
         for date in self._dates(rng, count):
-            name = rng.choice(names)
+            name = pick()
             # Suffixes keep a 1,500-name list from repeating a 240-name pool verbatim.
             if rng.random() < 0.6:
                 name += str(rng.randrange(1, 10_000))
             yield (date, name)
 
-    def _posts(self, count: int, label: str = "posts") -> Iterator[Row]:
+    def _posts(self, count: int, label: str) -> Iterator[Row]:
         rng = self._rng(label)
         if count == 0:
             return
-        titles, sounds, cities = self.pools.titles, self.pools.sounds, self.pools.cities
+        title = self._picker(rng, self.pools.titles)
+        sounds, cities = self.pools.sounds, self.pools.cities
         span = int(YEAR * (2 + rng.random()))
         fmt = DateFormatter()
         for ts in timeline(rng, count, self.snapshot_time, span):
@@ -420,7 +423,7 @@ class ArchiveRows:
                 fmt(ts),
                 link,
                 likes,
-                rng.choice(titles),
+                title(),
                 rng.choice(_WHO_CAN_VIEW),
                 "Yes" if rng.random() < 0.95 else "No",
                 "Yes" if rng.random() < 0.8 else "No",
@@ -490,11 +493,11 @@ class ArchiveRows:
             yield Thread(partner, utc, self._messages(thread_rng, size, me, partner))
 
     def _messages(self, rng: random.Random, size: int, me: str, partner: str) -> Iterator[Row]:
-        texts = self.pools.messages
+        text = self._picker(rng, self.pools.messages)
         end = self.snapshot_time - int(rng.random() * 60 * _DAY)
         oldest = self.snapshot_time - 3 * YEAR
         span = max(60, min(size * int(rng.uniform(600, 6 * 3600)), end - oldest))
         fmt = DateFormatter()
-        choice, random_ = rng.choice, rng.random
+        random_ = rng.random
         for ts in timeline(rng, size, end, span):
-            yield (fmt(ts), me if random_() < 0.5 else partner, choice(texts))
+            yield (fmt(ts), me if random_() < 0.5 else partner, text())

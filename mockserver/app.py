@@ -67,12 +67,16 @@ def init_state(app: Flask, settings: Settings) -> MockState:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .control.views import bp as control_bp
+    from .control import requests as _control_requests  # noqa: F401 - registers routes
+    from .control import views as _control_views  # noqa: F401 - registers routes
+    from .control.base import bp as control_bp
     from .oauth.views import bp as oauth_bp
+    from .portability.views import bp as portability_bp
     from .users.views import bp as user_bp
 
     app.register_blueprint(oauth_bp)
     app.register_blueprint(user_bp)
+    app.register_blueprint(portability_bp)
     app.register_blueprint(control_bp)
 
 

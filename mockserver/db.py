@@ -80,10 +80,42 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     revoked_at REAL
 );
 CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id);
+CREATE TABLE IF NOT EXISTS data_requests (
+    request_id INTEGER PRIMARY KEY,
+    client_key TEXT NOT NULL,
+    open_id TEXT NOT NULL,
+    grant_id INTEGER NOT NULL,
+    data_format TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    consumed_scopes TEXT NOT NULL,
+    apply_time REAL NOT NULL,
+    collect_time REAL NOT NULL,
+    ready_at REAL NOT NULL,
+    cancelled_at REAL
+);
+CREATE INDEX IF NOT EXISTS data_requests_owner ON data_requests (client_key, open_id);
+CREATE TABLE IF NOT EXISTS scope_consumption (
+    grant_id INTEGER NOT NULL,
+    scope TEXT NOT NULL,
+    request_id INTEGER NOT NULL,
+    consumed_at REAL NOT NULL,
+    PRIMARY KEY (grant_id, scope)
+);
+CREATE TABLE IF NOT EXISTS observations (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    client_key TEXT,
+    open_id TEXT,
+    detail TEXT NOT NULL
+);
 """
 
 # Tables emptied by a reset, children first; `meta` keeps the schema version.
 STATE_TABLES = (
+    "observations",
+    "scope_consumption",
+    "data_requests",
     "refresh_tokens",
     "access_tokens",
     "auth_codes",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .state import log_id, state
@@ -74,27 +74,23 @@ class ApiError(HTTPException):
     code = 400
     api_code = "invalid_params"
     description = "Request parameters are invalid."
-    # The portability endpoints repeat the status inside `error` (reference §3).
-    with_http_status = False
 
     def __init__(
         self,
         description: str | None = None,
         *,
         status: int | None = None,
-        http_status_in_body: bool | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(description)
         if status is not None:
             self.code = status
-        if http_status_in_body is not None:
-            self.with_http_status = http_status_in_body
         self._extra_headers = headers or {}
 
     def envelope(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.api_code}
-        if self.with_http_status:
+        # The portability endpoints repeat the status inside `error` (reference §3).
+        if request.path.startswith("/v2/user/data/"):
             error["http_status_code"] = self.code
         error["message"] = self.description
         error["log_id"] = log_id()

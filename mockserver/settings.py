@@ -102,6 +102,27 @@ class Settings:
     max_body_bytes: int = _setting(
         1_048_576, "Largest accepted request body; larger gets 413.", _positive_int
     )
+    export_delay: int = _setting(
+        30,
+        "Seconds from Add until a data request is ready (`downloading`); overridable per user "
+        "and per request through the control API.",
+        _non_negative_int,
+    )
+    large_request_ids: bool = _setting(
+        False, "Issue request_ids above 2^53, to expose JavaScript number precision bugs."
+    )
+    request_id_strings: str = _setting(
+        "reject",
+        "A `request_id` sent as a JSON string: `reject` (invalid_params) or `accept`; noted "
+        "either way.",
+        _choice("reject", "accept"),
+    )
+    archive_snapshot_time: int = _setting(
+        1_793_491_200,
+        "Unix time archives are 'as of' (row dates, TEXT folder name), fixed so archives are "
+        "byte-identical across runs; 0 = each request's collect_time.",
+        _non_negative_int,
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -116,8 +137,18 @@ class Settings:
 SETTINGS = fields(Settings)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def _coerce(name: str, kind: Any, raw: Any) -> Any:
     """Turn a raw value from the environment or a file into the setting's type."""
+    if kind in (bool, "bool"):
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in _TRUE | _FALSE:
+            return raw.lower() in _TRUE
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {raw!r} is not a boolean (true/false)")
     if isinstance(raw, str) and kind in (int, "int"):
         try:
             return int(raw)
@@ -184,6 +215,8 @@ def markdown_table() -> str:
     rows = ["| setting | environment variable | default | what it does |", "|---|---|---|---|"]
     for f in SETTINGS:
         default = f.default if f.default != "" else "(empty)"
+        if isinstance(default, bool):
+            default = str(default).lower()
         rows.append(
             f"| `{f.name}` | `{ENV_PREFIX}{f.name.upper()}` | `{default}` | {f.metadata['doc']} |"
         )

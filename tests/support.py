@@ -146,3 +146,53 @@ def pkce_pair() -> tuple[str, str]:
     """A verifier and TikTok's hex S256 challenge for it."""
     verifier = secrets.token_urlsafe(48)
     return verifier, hashlib.sha256(verifier.encode()).hexdigest()
+
+
+def user_token(base: str, user: str = "lena.schmidt", scope: str = ALL_WEB_SCOPES) -> str:
+    """A user access token from the real authorize (mock_user) + token flow."""
+    with requests.Session() as http:
+        code = get_code(http, base, user, scope=scope)["code"]
+        body = http.post(f"{base}/v2/oauth/token/", data=token_form(code), timeout=10).json()
+    token: str = body["access_token"]
+    return token
+
+
+class Portability:
+    """Calls to `/v2/user/data/*` with one user token."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def post(
+        self, endpoint: str, body: Any = None, fields: str | None = None, **kw: Any
+    ) -> requests.Response:
+        url = f"{self.base}/v2/user/data/{endpoint}/"
+        if fields is not None:
+            url += f"?fields={fields}"
+        return self.http.post(url, json=body, timeout=60, **kw)
+
+    def add(self, categories: list[str], data_format: str = "json") -> requests.Response:
+        return self.post(
+            "add",
+            {"data_format": data_format, "category_selection_list": categories},
+            fields="request_id",
+        )
+
+    def add_id(self, categories: list[str], data_format: str = "json") -> int:
+        answer = self.add(categories, data_format)
+        assert answer.status_code == 200, answer.text
+        request_id: int = answer.json()["data"]["request_id"]
+        return request_id
+
+    def check(self, request_id: Any, fields: str = "status") -> dict[str, Any]:
+        body: dict[str, Any] = self.post("check", {"request_id": request_id}, fields=fields).json()
+        return body
+
+    def status(self, request_id: int) -> str:
+        status: str = self.check(request_id)["data"]["status"]
+        return status
+
+    def download(self, request_id: Any) -> requests.Response:
+        return self.post("download", {"request_id": request_id})

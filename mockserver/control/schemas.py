@@ -33,6 +33,21 @@ class UserSchema(Schema):
         ),
     )
     display_name = fields.String(load_default=None, validate=validate.Length(min=1, max=60))
+    export_delay = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
+
+
+class UserUpdateSchema(Schema):
+    export_delay = fields.Integer(
+        required=True, allow_none=True, strict=True, validate=validate.Range(min=0)
+    )
+
+
+class TransitionSchema(Schema):
+    to = fields.String(required=True)
+
+
+class DelaySchema(Schema):
+    seconds = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
 class ClockSchema(Schema):

@@ -6,45 +6,16 @@ every route but health needs `Authorization: Bearer <admin_token>`.
 
 from __future__ import annotations
 
-import hmac
-from typing import Any
-
-from flask import Blueprint, jsonify, request
-from marshmallow import Schema, ValidationError
+from flask import jsonify
 from werkzeug.wrappers import Response
 
 from ..errors import ControlError
 from ..fixtures_loader import load_fixtures
 from ..oauth.clients import ClientError, build_client, insert_client, list_clients
 from ..state import state
-from ..users.store import UserError, create_user, find_user, list_users
-from .schemas import ClientSchema, ClockSchema, UserSchema
-
-bp = Blueprint("control", __name__, url_prefix="/_mock")
-
-
-@bp.before_request
-def require_admin_token() -> None:
-    token = state().settings.admin_token
-    if not token or request.endpoint == "control.health":
-        return
-    sent = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        raise ControlError(
-            "the control API needs `Authorization: Bearer <admin_token>`", status=401
-        )
-
-
-def _body(schema: Schema) -> dict[str, Any]:
-    """The JSON body, validated; ControlError names every bad field."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ControlError("the body must be a JSON object (Content-Type: application/json)")
-    try:
-        loaded: dict[str, Any] = schema.load(data)
-    except ValidationError as exc:
-        raise ControlError(f"invalid body: {exc.messages}") from None
-    return loaded
+from ..users.store import UserError, create_user, find_user, list_users, update_user
+from .base import bp, json_body
+from .schemas import ClientSchema, ClockSchema, UserSchema, UserUpdateSchema
 
 
 @bp.get("/health")
@@ -73,7 +44,7 @@ def clients() -> Response:
 @bp.post("/clients")
 def create_client() -> tuple[Response, int]:
     st = state()
-    data = _body(ClientSchema())
+    data = json_body(ClientSchema())
     with st.db.transaction() as tx:
         data["client_key"] = data["client_key"] or st.ids.client_key(tx)
         data["client_secret"] = data["client_secret"] or st.ids.client_secret(tx)
@@ -101,14 +72,26 @@ def user(ref: str) -> Response:
 @bp.post("/users")
 def create_user_route() -> tuple[Response, int]:
     st = state()
-    data = _body(UserSchema())
-    overrides = {k: data[k] for k in ("username", "display_name")}
+    data = json_body(UserSchema())
+    overrides = {k: data[k] for k in ("username", "display_name", "export_delay")}
     with st.db.transaction() as tx:
         try:
             created = create_user(st, tx, data["region"], data["persona"], overrides)
         except UserError as exc:
             raise ControlError(str(exc), status=409 if "taken" in str(exc) else 400) from None
     return jsonify(created), 201
+
+
+@bp.post("/users/<ref>")
+def update_user_route(ref: str) -> Response:
+    """`{"export_delay": seconds | null}`: this user's data requests get ready after that."""
+    st = state()
+    data = json_body(UserUpdateSchema())
+    with st.db.transaction() as tx:
+        updated = update_user(tx, ref, data)
+    if updated is None:
+        raise ControlError(f"no user with open_id or username {ref!r}", status=404)
+    return jsonify(updated)
 
 
 def _clock_json() -> Response:
@@ -125,7 +108,7 @@ def clock() -> Response:
 def move_clock() -> Response:
     """`{"advance": s}`, `{"set": unix}` or `{"freeze": true|false}`."""
     clock_ = state().clock
-    data = _body(ClockSchema())
+    data = json_body(ClockSchema())
     if data["advance"] is not None:
         clock_.advance(data["advance"])
     elif data["set"] is not None:

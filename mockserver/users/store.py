@@ -56,3 +56,15 @@ def find_user(conn: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
 
 def list_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [json.loads(r[0]) for r in conn.execute("SELECT data FROM users ORDER BY seq")]
+
+
+def update_user(
+    conn: sqlite3.Connection, ref: str, changes: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """Change settable fields of a user (inside the caller's transaction); None if unknown."""
+    user = find_user(conn, ref)
+    if user is None:
+        return None
+    user.update(changes)
+    conn.execute("UPDATE users SET data = ? WHERE open_id = ?", (json.dumps(user), user["open_id"]))
+    return user

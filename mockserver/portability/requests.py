@@ -1,0 +1,272 @@
+"""The domain core of the Data Portability API: add, check, cancel and download rules.
+
+Views hand in parsed values and get rows or domain errors back. The scope rules are in
+`rules`, the status in `lifecycle`; this module stores requests and consumes single scopes
+atomically (a primary key on (grant, scope) lets exactly one concurrent Add win).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidParams, ScopeNotAuthorized
+from ..oauth.grants import AccessToken
+from ..state import MockState
+from ..users.regions import is_portability_region
+from ..users.store import find_user
+from . import lifecycle
+from .rules import ScopeRefused, decide, effective_categories
+
+JS_SAFE_MAX = 2**53 - 1
+INT64_MAX = 2**63 - 1
+UNKNOWN_ID = "Incorrect `request_id`. Please validate the request."
+
+
+@dataclass(frozen=True)
+class DataRequest:
+    """One stored data request and its derived status."""
+
+    request_id: int
+    client_key: str
+    open_id: str
+    grant_id: int
+    data_format: str
+    categories: tuple[str, ...]
+    consumed_scopes: tuple[str, ...]
+    apply_time: int
+    collect_time: int
+    ready_at: float
+    cancelled_at: float | None
+    status: str
+
+    def check_fields(self) -> dict[str, Any]:
+        """Every field `/v2/user/data/check/` can return, in TikTok's order."""
+        return {
+            "request_id": self.request_id,
+            "apply_time": self.apply_time,
+            "collect_time": self.collect_time,
+            "status": self.status,
+            "data_format": self.data_format,
+            "category_selection_list": list(self.categories),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The control API's view, with the mock's own bookkeeping."""
+        return {
+            **self.check_fields(),
+            "client_key": self.client_key,
+            "open_id": self.open_id,
+            "consumed_scopes": list(self.consumed_scopes),
+            "ready_at": int(self.ready_at),
+            "cancelled_at": None if self.cancelled_at is None else int(self.cancelled_at),
+        }
+
+
+def _from_row(row: sqlite3.Row, now: float) -> DataRequest:
+    return DataRequest(
+        request_id=row["request_id"],
+        client_key=row["client_key"],
+        open_id=row["open_id"],
+        grant_id=row["grant_id"],
+        data_format=row["data_format"],
+        categories=tuple(json.loads(row["categories"])),
+        consumed_scopes=tuple(json.loads(row["consumed_scopes"])),
+        apply_time=int(row["apply_time"]),
+        collect_time=int(row["collect_time"]),
+        ready_at=row["ready_at"],
+        cancelled_at=row["cancelled_at"],
+        status=lifecycle.status(row["ready_at"], row["cancelled_at"], now),
+    )
+
+
+def note(st: MockState, kind: str, token: AccessToken | None, detail: str, now: float) -> None:
+    """Record a client mistake the mock noticed, for diagnostics."""
+    st.db.connect().execute(
+        "INSERT INTO observations (at, kind, client_key, open_id, detail) VALUES (?, ?, ?, ?, ?)",
+        (now, kind, token and token.client_key, token and token.open_id, detail),
+    )
+
+
+def _new_request_id(st: MockState, conn: sqlite3.Connection) -> int:
+    rng = st.ids.stream("request", conn)
+    if st.settings.large_request_ids:
+        return rng.randint(JS_SAFE_MAX + 2, INT64_MAX)
+    return rng.randint(10**15, JS_SAFE_MAX)
+
+
+def _export_delay(st: MockState, user: dict[str, Any]) -> float:
+    delay = user.get("export_delay")
+    return float(st.settings.export_delay if delay is None else delay)
+
+
+def add(
+    st: MockState, token: AccessToken, data_format: str, categories: Sequence[str], now: float
+) -> DataRequest:
+    """Create a data request, consuming the single scope it uses, or raise a domain error."""
+    user = find_user(st.db.connect(), token.open_id)
+    if user is None:
+        raise InvalidParams("The user of this token no longer exists.")
+    if st.settings.region_policy == "deny_at_add" and not is_portability_region(user["region"]):
+        raise InvalidParams(
+            "Data portability is only available to users in the EEA or the UK; this user's "
+            f"region is {user['region']}."
+        )
+    with st.db.transaction() as tx:
+        consumed = [
+            r[0]
+            for r in tx.execute(
+                "SELECT scope FROM scope_consumption WHERE grant_id = ?", (token.grant_id,)
+            )
+        ]
+        try:
+            decision = decide(categories, token.scopes, consumed)
+        except ScopeRefused as exc:
+            raise ScopeNotAuthorized(str(exc)) from None
+        # TikTok: with all.single spent on a first request, "a subsequent request for
+        # activity data is allowed after the current request is fulfilled".
+        pending = (
+            decision.consume
+            and tx.execute(
+                "SELECT request_id FROM data_requests WHERE grant_id = ? AND cancelled_at IS NULL "
+                "AND ready_at > ?",
+                (token.grant_id, now),
+            ).fetchone()
+        )
+        if pending:
+            raise InvalidParams(
+                f"Data request {pending[0]} of this user is still pending; add a new one after "
+                "it is fulfilled (status downloading) or cancelled."
+            )
+        request_id = _new_request_id(st, tx)
+        for scope in decision.consume:
+            try:
+                tx.execute(
+                    "INSERT INTO scope_consumption (grant_id, scope, request_id, consumed_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (token.grant_id, scope, request_id, now),
+                )
+            except sqlite3.IntegrityError:
+                raise ScopeNotAuthorized(
+                    f"{scope} was already used by another Add (a .single scope allows one request)."
+                ) from None
+        tx.execute(
+            "INSERT INTO data_requests (request_id, client_key, open_id, grant_id, data_format, "
+            "categories, consumed_scopes, apply_time, collect_time, ready_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                request_id,
+                token.client_key,
+                token.open_id,
+                token.grant_id,
+                data_format,
+                json.dumps(list(dict.fromkeys(categories))),
+                json.dumps(list(decision.consume)),
+                now,
+                now,
+                now + _export_delay(st, user),
+            ),
+        )
+    return get(st, request_id, now)
+
+
+def get(st: MockState, request_id: int, now: float) -> DataRequest:
+    row = (
+        st.db.connect()
+        .execute("SELECT * FROM data_requests WHERE request_id = ?", (request_id,))
+        .fetchone()
+    )
+    if row is None:
+        raise InvalidParams(UNKNOWN_ID)
+    return _from_row(row, now)
+
+
+def owned(st: MockState, token: AccessToken, request_id: int, now: float) -> DataRequest:
+    """The request if it belongs to this token's user and app; otherwise it is 'unknown'."""
+    found = get(st, request_id, now)
+    if found.client_key != token.client_key or found.open_id != token.open_id:
+        raise InvalidParams(UNKNOWN_ID)  # no leak of other users' or apps' requests
+    return found
+
+
+def cancel(st: MockState, token: AccessToken, request_id: int, now: float) -> None:
+    found = owned(st, token, request_id, now)
+    if found.status != "pending":
+        raise InvalidParams(
+            f"Data request {request_id} is {found.status}; only pending requests can be cancelled."
+        )
+    changed = (
+        st.db.connect()
+        .execute(
+            "UPDATE data_requests SET cancelled_at = ? WHERE request_id = ? "
+            "AND cancelled_at IS NULL AND ready_at > ?",
+            (now, request_id, now),
+        )
+        .rowcount
+    )
+    if not changed:  # became ready or was cancelled between the read and the write
+        raise InvalidParams(f"Data request {request_id} is no longer pending.")
+
+
+def ready_for_download(
+    st: MockState, token: AccessToken, request_id: int, now: float
+) -> DataRequest:
+    found = owned(st, token, request_id, now)
+    if found.status != "downloading":
+        hint = {
+            "pending": "it is still being collected; poll /v2/user/data/check/ until status "
+            "is downloading",
+            "cancelled": "it was cancelled",
+            "expired": "downloads stay available for 4 days after the data is ready",
+        }[found.status]
+        raise InvalidParams(f"Data request {request_id} is {found.status}: {hint}.")
+    return found
+
+
+def list_requests(
+    st: MockState, now: float, client_key: str | None, open_id: str | None, status: str | None
+) -> list[DataRequest]:
+    sql, args = "SELECT * FROM data_requests WHERE 1 = 1", list[str]()
+    if client_key:
+        sql, args = sql + " AND client_key = ?", [*args, client_key]
+    if open_id:
+        sql, args = sql + " AND open_id = ?", [*args, open_id]
+    rows = st.db.connect().execute(sql + " ORDER BY apply_time, rowid", args)
+    found = [_from_row(r, now) for r in rows]
+    return [r for r in found if status is None or r.status == status]
+
+
+def transition(st: MockState, request_id: int, to: str, now: float) -> DataRequest:
+    """Force a request into `to` (control API); only moves the lifecycle table allows."""
+    found = get(st, request_id, now)
+    allowed = lifecycle.TRANSITIONS.get(to)
+    if allowed is None:
+        raise ValueError(f"`to` must be one of {', '.join(lifecycle.TRANSITIONS)}")
+    if found.status not in allowed:
+        raise ValueError(f"request {request_id} is {found.status}; it cannot become {to}")
+    columns = lifecycle.forced_timestamps(to, now)
+    sets = ", ".join(f"{c} = ?" for c in columns)
+    st.db.connect().execute(
+        f"UPDATE data_requests SET {sets} WHERE request_id = ?",  # noqa: S608 - fixed names
+        (*columns.values(), request_id),
+    )
+    return get(st, request_id, now)
+
+
+def set_delay(st: MockState, request_id: int, seconds: float, now: float) -> DataRequest:
+    """Make a still-pending request ready `seconds` after its collect_time."""
+    found = get(st, request_id, now)
+    if found.status != "pending":
+        raise ValueError(f"request {request_id} is {found.status}; only pending ones have a delay")
+    st.db.connect().execute(
+        "UPDATE data_requests SET ready_at = collect_time + ? WHERE request_id = ?",
+        (seconds, request_id),
+    )
+    return get(st, request_id, now)
+
+
+def archive_categories(found: DataRequest) -> tuple[str, ...]:
+    return effective_categories(found.categories)

@@ -1,0 +1,162 @@
+"""`/v2/user/data/{add,check,cancel,download}/`: TikTok's Data Portability endpoints (§5).
+
+All four are POST with a user bearer token and a JSON body, and answer in the Open API
+envelope; errors repeat their HTTP status as `error.http_status_code` (see `errors`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..errors import AccessTokenInvalid, InvalidParams, ScopeNotAuthorized
+from ..oauth.grants import AccessToken, authenticate_bearer
+from ..state import log_id, now, state
+from ..users.store import find_user
+from . import requests as domain
+from .archive import archive_filename, stream_archive
+from .rules import PORTABILITY_SCOPES
+from .schemas import AddSchema, load
+
+bp = Blueprint("portability", __name__, url_prefix="/v2/user/data")
+
+CHECK_FIELDS = (
+    "request_id",
+    "apply_time",
+    "collect_time",
+    "status",
+    "data_format",
+    "category_selection_list",
+)
+
+
+def _ok(data: dict[str, Any] | None) -> Response:
+    error = {"code": "ok", "message": "", "log_id": log_id()}
+    return jsonify({"error": error} if data is None else {"data": data, "error": error})
+
+
+def _token() -> AccessToken:
+    token = authenticate_bearer(state(), request.headers.get("Authorization"), now())
+    if not any(s in PORTABILITY_SCOPES for s in token.scopes):
+        raise ScopeNotAuthorized(
+            f"{ScopeNotAuthorized.description} The Data Portability API needs one of "
+            f"{', '.join(PORTABILITY_SCOPES)}."
+        )
+    return token
+
+
+def _fields(allowed: tuple[str, ...]) -> list[str]:
+    raw = request.args.get("fields")
+    if raw is None or not raw.strip():
+        raise InvalidParams(
+            f"The `fields` query parameter is required: a comma-separated list of "
+            f"{', '.join(allowed)}."
+        )
+    wanted = [f.strip() for f in raw.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in allowed]
+    if unknown:
+        raise InvalidParams(
+            f"Unknown field(s) in `fields`: {', '.join(unknown)}. Allowed: {', '.join(allowed)}."
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def _body(optional: bool = False) -> dict[str, Any]:
+    if optional and not request.get_data(cache=True):
+        return {}
+    if request.mimetype != "application/json":
+        raise InvalidParams(
+            "Send a JSON body with Content-Type: application/json, not "
+            f"{request.mimetype or 'no Content-Type'}."
+        )
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidParams("The request body must be a JSON object.")
+    return data
+
+
+def _request_id(token: AccessToken, raw: Any, where: str) -> int:
+    """A positive int64 request_id; a JSON string is accepted or refused per the setting."""
+    st = state()
+    if raw is None:
+        raise InvalidParams(f"`request_id` is required in the {where}.")
+    if isinstance(raw, str) and where == "JSON body":
+        accepted = st.settings.request_id_strings == "accept"
+        domain.note(
+            st,
+            "string_request_id",
+            token,
+            f"request_id {raw!r} sent as a JSON string ({'accepted' if accepted else 'refused'})",
+            now(),
+        )
+        if not accepted:
+            raise InvalidParams(
+                "`request_id` must be a JSON number, not a string. (If your client lost "
+                "precision above 2^53, parse and send it as a 64-bit integer.)"
+            )
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise InvalidParams(f"`request_id` must be an integer, got {type(raw).__name__}.")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParams(f"`request_id` must be an integer, got {raw!r}.") from None
+    if not 0 < value <= domain.INT64_MAX:
+        raise InvalidParams(domain.UNKNOWN_ID)
+    return value
+
+
+@bp.post("/add/")
+def add() -> Response:
+    token = _token()
+    _fields(("request_id",))
+    try:
+        body = load(AddSchema(), _body())
+    except ValueError as exc:
+        raise InvalidParams(f"Invalid request body: {exc}.") from None
+    created = domain.add(
+        state(), token, body["data_format"], body["category_selection_list"], now()
+    )
+    return _ok({"request_id": created.request_id})
+
+
+@bp.post("/check/")
+def check() -> Response:
+    token = _token()
+    wanted = _fields(CHECK_FIELDS)
+    request_id = _request_id(token, _body().get("request_id"), "JSON body")
+    found = domain.owned(state(), token, request_id, now()).check_fields()
+    return _ok({f: found[f] for f in wanted})
+
+
+@bp.post("/cancel/")
+def cancel() -> Response:
+    token = _token()
+    body = _body(optional=True)
+    if "request_id" in body:
+        request_id = _request_id(token, body["request_id"], "JSON body")
+    else:
+        request_id = _request_id(token, request.args.get("request_id"), "JSON body or query")
+    domain.cancel(state(), token, request_id, now())
+    return _ok(None)
+
+
+@bp.post("/download/")
+def download() -> Response:
+    st = state()
+    token = _token()
+    request_id = _request_id(token, _body().get("request_id"), "JSON body")
+    found = domain.ready_for_download(st, token, request_id, now())
+    user = find_user(st.db.connect(), found.open_id)
+    if user is None:
+        raise AccessTokenInvalid("The user of this token no longer exists.")
+    snapshot = st.settings.archive_snapshot_time or found.collect_time
+    chunks = stream_archive(
+        user, domain.archive_categories(found), found.data_format, snapshot_time=snapshot
+    )
+    filename = archive_filename(found.request_id, found.data_format)
+    return Response(
+        chunks,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

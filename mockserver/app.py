@@ -10,15 +10,14 @@ from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import RequestRedirect
-from werkzeug.wrappers import Response
 
-from . import errors
+from . import errors, pipeline
 from .clock import Clock
 from .db import Database
-from .fixtures_loader import load_fixtures
+from .fixtures_loader import prepare_state
 from .ids import Ids
 from .settings import Settings, load_settings
-from .state import EXTENSION, MockState, log_id, state
+from .state import EXTENSION, MockState, state
 
 log = logging.getLogger("tiktok_mock")
 
@@ -43,30 +42,41 @@ class MockFlask(Flask):
 
 
 def create_app(
-    overrides: Mapping[str, Any] | None = None, *, settings: Settings | None = None
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
+    worker: bool = False,
 ) -> Flask:
-    """Build the mock: the one place an app is made."""
+    """Build the mock: the one place an app is made.
+
+    `worker=True` is for gunicorn workers: `serve` already prepared the database (fixtures,
+    configured fault rules) once in the master, so workers only connect.
+    """
     settings = settings or load_settings(overrides)
     app = MockFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    init_state(app, settings)
+    init_state(app, settings, prepare=not worker)
     register_blueprints(app)
     register_error_handlers(app)
-    app.after_request(_stamp_log_id)
+    pipeline.register(app)
     return app
 
 
-def init_state(app: Flask, settings: Settings) -> MockState:
+def init_state(app: Flask, settings: Settings, *, prepare: bool = True) -> MockState:
+    """Open the database; with `prepare`, load fixtures if it is new and install the
+    configured fault rules."""
     db = Database(settings.db_path)
-    db.create_schema()
     st = MockState(settings=settings, db=db, clock=Clock(db), ids=Ids(settings.seed, db))
     app.extensions[EXTENSION] = st
-    with app.app_context():
-        load_fixtures(st)
+    if prepare:
+        db.create_schema()
+        with app.app_context():
+            prepare_state(st)
     return st
 
 
 def register_blueprints(app: Flask) -> None:
+    from .control import faults as _control_faults  # noqa: F401 - registers routes
     from .control import requests as _control_requests  # noqa: F401 - registers routes
     from .control import views as _control_views  # noqa: F401 - registers routes
     from .control.base import bp as control_bp
@@ -78,11 +88,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(user_bp)
     app.register_blueprint(portability_bp)
     app.register_blueprint(control_bp)
-
-
-def _stamp_log_id(response: Response) -> Response:
-    response.headers["x-tt-logid"] = log_id()
-    return response
 
 
 def _family_error(exc: HTTPException) -> HTTPException:

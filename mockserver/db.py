@@ -104,15 +104,51 @@ CREATE TABLE IF NOT EXISTS scope_consumption (
 CREATE TABLE IF NOT EXISTS observations (
     id INTEGER PRIMARY KEY,
     at REAL NOT NULL,
+    log_id TEXT,
     kind TEXT NOT NULL,
     client_key TEXT,
     open_id TEXT,
     detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    log_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    endpoint TEXT,
+    status INTEGER NOT NULL,
+    error_code TEXT,
+    client_key TEXT,
+    open_id TEXT,
+    request_id INTEGER,
+    latency_ms REAL NOT NULL,
+    fault TEXT,
+    retry_after INTEGER
+);
+CREATE INDEX IF NOT EXISTS journal_log_id ON journal (log_id);
+CREATE TABLE IF NOT EXISTS faults (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    seen INTEGER NOT NULL DEFAULT 0,
+    fired INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rate_buckets (
+    client_key TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    second INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (client_key, endpoint, second)
+);
 """
 
 # Tables emptied by a reset, children first; `meta` keeps the schema version.
 STATE_TABLES = (
+    "rate_buckets",
+    "faults",
+    "journal",
     "observations",
     "scope_consumption",
     "data_requests",

@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .journal.recorder import annotate
 from .state import log_id, state
 
 
@@ -32,6 +33,7 @@ class OAuthError(HTTPException):
         self.code = status if status is not None else state().settings.oauth_error_status
 
     def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        annotate(error_code=self.error)
         return json.dumps(
             {"error": self.error, "error_description": self.description, "log_id": log_id()}
         )
@@ -88,6 +90,7 @@ class ApiError(HTTPException):
         self._extra_headers = headers or {}
 
     def envelope(self) -> dict[str, Any]:
+        annotate(error_code=self.api_code)
         error: dict[str, Any] = {"code": self.api_code}
         # The portability endpoints repeat the status inside `error` (reference §3).
         if request.path.startswith("/v2/user/data/"):
@@ -159,6 +162,7 @@ class AuthorizePageError(HTTPException):
         self.error_type = error_type
 
     def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        annotate(error_code=self.error)
         if current_app:
             return render_template("authorize_error.html", error=self)
         return f"{self.parameter}: {self.description}"  # pragma: no cover - outside a request

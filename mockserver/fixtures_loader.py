@@ -33,6 +33,17 @@ def _read(st: MockState, name: str) -> list[dict[str, Any]]:
     return data
 
 
+def prepare_state(st: MockState, *, reset: bool = False) -> None:
+    """Fixtures into a new database (or all state back to them, on reset), then the fault
+    rules of the config file and scenario."""
+    from .faults.install import configured_rules, install
+
+    rules = configured_rules(st.settings)
+    load_fixtures(st, force=reset)
+    with st.db.transaction() as tx:
+        install(tx, rules, st.clock.now())
+
+
 def load_fixtures(st: MockState, *, force: bool = False) -> bool:
     """Fill an empty database with the fixtures; with `force`, wipe all state first (reset).
 

@@ -49,6 +49,18 @@ def _http_status(value: int) -> int:
     return value
 
 
+def _rate_limits(value: str) -> str:
+    if value in ("on", "off"):
+        return value
+    try:
+        factor = float(value)
+    except ValueError:
+        raise ValueError("must be on, off or a positive multiplier such as 0.1") from None
+    if not factor > 0:
+        raise ValueError("a multiplier must be positive")
+    return value
+
+
 def _setting(default: Any, doc: str, check: Callable[[Any], Any] | None = None) -> Any:
     return field(default=default, metadata={"doc": doc, "check": check})
 
@@ -117,6 +129,26 @@ class Settings:
         "either way.",
         _choice("reject", "accept"),
     )
+    rate_limits: str = _setting(
+        "on",
+        "TikTok's per-app, per-endpoint limits over a sliding minute (portability 1000/min each, "
+        "user info 600/min): `on`, `off`, or a multiplier such as `0.1`.",
+        _rate_limits,
+    )
+    fault_hang_seconds: int = _setting(
+        120, "How long a `hang` fault holds the connection before closing it.", _positive_int
+    )
+    poll_floor_ms: int = _setting(
+        1000,
+        "Diagnostics flag check calls on one request_id closer together than this (mock time).",
+        _non_negative_int,
+    )
+    config: str = _setting(
+        "", "TOML or JSON file read at start: settings, plus `[[faults]]` rules (also --config)."
+    )
+    scenario: str = _setting(
+        "", "Preset from fixtures/scenarios loaded at start (its settings and fault rules)."
+    )
     archive_snapshot_time: int = _setting(
         1_793_491_200,
         "Unix time archives are 'as of' (row dates, TEXT folder name), fixed so archives are "
@@ -182,31 +214,39 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     config_file: str | None = None,
 ) -> Settings:
-    """Build the settings from defaults, a config file, the environment and `overrides`."""
+    """Build the settings: defaults → scenario preset → config file → environment → overrides."""
     env = os.environ if environ is None else environ
     known = {f.name: f for f in SETTINGS}
-    values: dict[str, Any] = {}
-    path = config_file or env.get(f"{ENV_PREFIX}CONFIG")
+    env_layer = {
+        k[len(ENV_PREFIX) :].lower(): v
+        for k, v in env.items()
+        if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX) :].lower() in known
+    }  # foreign TIKTOK_MOCK_* variables are not ours to reject
+    given = dict(overrides or {})
+    path = given.get("config") or env_layer.get("config") or config_file or ""
     layers: list[Mapping[str, Any]] = []
     if path:
-        file_values = _read_config_file(path)
-        # Sections other than settings (e.g. fault rules) are read by their own modules.
+        # Tables and arrays (e.g. [[faults]]) are read by their own modules.
+        file_values = _read_config_file(str(path))
         layers.append({k: v for k, v in file_values.items() if not isinstance(v, dict | list)})
-    layers.append(
-        {
-            k[len(ENV_PREFIX) :].lower(): v
-            for k, v in env.items()
-            if k.startswith(ENV_PREFIX) and k != f"{ENV_PREFIX}CONFIG"
-        }
-    )
-    layers.append(dict(overrides or {}))
-    for i, layer in enumerate(layers):
+    layers += [env_layer, given]
+    values: dict[str, Any] = {"config": str(path)}
+    for layer in layers:
         for name, raw in layer.items():
             if name not in known:
-                if i == len(layers) - 2:
-                    continue  # foreign TIKTOK_MOCK_* variables are not ours to reject
                 raise SettingsError(f"unknown setting {name!r}; known: {', '.join(known)}")
             values[name] = _coerce(name, known[name].type, raw)
+    scenario = values.get("scenario")
+    if scenario:
+        from .faults.scenarios import ScenarioError, read_scenario
+
+        try:
+            preset = read_scenario(str(scenario), values.get("fixtures_dir", ""))
+        except ScenarioError as exc:
+            raise SettingsError(f"{ENV_PREFIX}SCENARIO: {exc}") from None
+        # The preset sits just above the defaults: anything set explicitly still wins.
+        base = {n: _coerce(n, known[n].type, v) for n, v in preset.settings.items()}
+        values = {**base, **values}
     return replace(Settings(), **values)
 
 

@@ -10,7 +10,7 @@ from flask import jsonify
 from werkzeug.wrappers import Response
 
 from ..errors import ControlError
-from ..fixtures_loader import load_fixtures
+from ..fixtures_loader import prepare_state
 from ..oauth.clients import ClientError, build_client, insert_client, list_clients
 from ..state import state
 from ..users.store import UserError, create_user, find_user, list_users, update_user
@@ -29,7 +29,7 @@ def health() -> Response:
 def reset() -> Response:
     """Everything back to the seeded fixtures: clients, users, tokens, clock, counters."""
     st = state()
-    load_fixtures(st, force=True)
+    prepare_state(st, reset=True)
     conn = st.db.connect()
     return jsonify(
         {"status": "reset", "clients": len(list_clients(conn)), "users": len(list_users(conn))}

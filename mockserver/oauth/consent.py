@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..errors import AuthorizePageError
+from ..journal.recorder import observe
 from ..state import MockState
 from ..users.regions import is_portability_region
 from ..users.store import find_user
@@ -59,6 +60,8 @@ def validate(st: MockState, params: Mapping[str, str]) -> AuthorizeRequest:
             if params.get("client_id")
             else ""
         )
+        if hint:
+            observe("client_id_instead_of_client_key", "authorize got client_id, no client_key")
         raise AuthorizePageError("client_key", f"client_key is missing.{hint}")
     client = get_client(st.db.connect(), client_key)
     if client is None:
@@ -95,6 +98,8 @@ def validate(st: MockState, params: Mapping[str, str]) -> AuthorizeRequest:
     for name in scopes:
         if name not in SCOPES:
             hint = " Separate scopes with commas, not spaces." if " " in name else ""
+            if hint:
+                observe("scopes_space_separated", f"scope={raw_scope!r}")
             raise AuthorizePageError(
                 "scope",
                 f"scope {name!r} does not exist.{hint}",

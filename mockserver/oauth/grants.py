@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AccessTokenInvalid, InvalidGrant, InvalidRequest
+from ..journal.recorder import annotate, observe
 from ..state import MockState
 from . import pkce
 from .clients import Client
@@ -153,11 +154,13 @@ def redeem_code(
         if not redirect_uri:
             raise InvalidRequest("Redirect_uri is missed in request.")
         if redirect_uri != row["redirect_uri"]:
+            observe("redirect_uri_mismatch", f"{redirect_uri!r} != {row['redirect_uri']!r}")
             raise InvalidRequest("Redirect_uri is not matched with the uri when requesting code.")
         if row["code_challenge"]:
             try:
                 pkce.verify(row["code_challenge"], verifier, st.settings.pkce_encoding)
             except pkce.PkceError as exc:
+                observe(pkce.mistake(str(exc)), str(exc))
                 raise InvalidRequest(str(exc)) from None
     again: sqlite3.Row | None = None
     with st.db.transaction() as tx:
@@ -185,6 +188,7 @@ def redeem_code(
     if not won:
         if again is None or again["redeemed_at"] is None:
             raise InvalidGrant(CODE_EXPIRED)
+        observe("code_reused", "an authorization code was redeemed twice; its grant is revoked")
         raise InvalidGrant(
             f"{CODE_EXPIRED} It was already redeemed: a code is single use, and "
             "the tokens issued from it have now been revoked."
@@ -213,6 +217,7 @@ def refresh_tokens(st: MockState, client: Client, refresh_token: str, now: float
             "through /v2/auth/authorize/ again."
         )
     if row["rotated_at"] is not None:
+        observe("refresh_token_reused", "a refresh token was used after it was rotated")
         raise InvalidGrant(
             f"{REFRESH_INVALID} This refresh token was rotated: use the "
             "refresh_token returned by the latest refresh."
@@ -317,8 +322,11 @@ def authenticate_bearer(st: MockState, authorization: str | None, now: float) ->
     )
     if row is None:
         hint = " That is a refresh token." if token.startswith("rft.") else ""
+        if hint:
+            observe("refresh_token_as_bearer", "a refresh token was sent as the bearer token")
         raise AccessTokenInvalid(f"{base}{hint}")
     if row["open_id"] is None:
+        observe("client_token_at_user_endpoint", "a clt. client token called a user endpoint")
         raise AccessTokenInvalid(
             f"{base} Client access tokens (clt.) cannot call user "
             "endpoints; use the user's access token."
@@ -326,9 +334,11 @@ def authenticate_bearer(st: MockState, authorization: str | None, now: float) ->
     if row["revoked_at"] is not None:
         raise AccessTokenInvalid(f"{base} The token was revoked.")
     if row["expires_at"] <= now:
+        observe("expired_access_token", "an expired access token was used instead of refreshed")
         raise AccessTokenInvalid(
             f"{base} The token expired; refresh it with the refresh_token grant."
         )
+    annotate(client_key=row["client_key"], open_id=row["open_id"])
     return AccessToken(
         token=row["token"],
         client_key=row["client_key"],

@@ -76,3 +76,14 @@ def verify(challenge: str, verifier: str | None, encoding: str) -> None:
         f"{TIKTOK_MESSAGE} SHA-256 of the code_verifier does not match the "
         "code_challenge sent to /v2/auth/authorize/."
     )
+
+
+def mistake(message: str) -> str:
+    """The diagnostics kind of a PKCE failure message."""
+    if "base64url" in message:
+        return "pkce_base64url"
+    if "not the verifier itself" in message:
+        return "pkce_verifier_as_challenge"
+    if "must send its code_verifier" in message:
+        return "pkce_verifier_missing"
+    return "pkce_mismatch"

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..errors import AuthorizePageError, InvalidClient, InvalidRequest, UnsupportedGrantType
+from ..journal.recorder import annotate, observe
 from ..state import now, state
 from ..users.regions import is_portability_region
 from ..users.store import list_users
@@ -31,6 +32,7 @@ def authorize() -> Any:
     """Show the consent page, or decide at once for `mock_user` / the auto-approve user."""
     st = state()
     args = request.args
+    annotate(client_key=args.get("client_key"))
     req = consent.validate(st, args)
     decision = args.get("mock_decision", "approve")
     if decision not in ("approve", "deny"):
@@ -59,6 +61,7 @@ def authorize_decision() -> Any:
     """The consent form's answer: `user`, `decision` (approve|deny) and ticked `grant` boxes."""
     st = state()
     form = request.form
+    annotate(client_key=form.get("client_key"))
     req = consent.validate(st, form)
     decision = form.get("decision", "")
     if decision == "deny":
@@ -75,6 +78,8 @@ def _form() -> MultiDict[str, str]:
     """The form body; TikTok's OAuth endpoints take application/x-www-form-urlencoded only."""
     if request.mimetype != "application/x-www-form-urlencoded":
         sent = request.mimetype or "no Content-Type"
+        if request.is_json:
+            observe("json_body_at_token_endpoint", f"{request.path} got a JSON body")
         raise InvalidRequest(
             f"{MALFORMED} Send the body form-encoded "
             f"(Content-Type: application/x-www-form-urlencoded), not {sent}."
@@ -85,7 +90,12 @@ def _form() -> MultiDict[str, str]:
 def _client(form: MultiDict[str, str]) -> Client:
     """The app named by client_key, if its client_secret matches."""
     key = form.get("client_key", "")
+    annotate(client_key=key or None)
     if not key:
+        if form.get("client_id"):
+            observe(
+                "client_id_instead_of_client_key", f"{request.path} got client_id, no client_key"
+            )
         hint = " TikTok names it `client_key`, not `client_id`." if form.get("client_id") else ""
         raise InvalidRequest(f"Client key is missed in request.{hint}")
     client = get_client(state().db.connect(), key)
@@ -137,6 +147,7 @@ def token() -> Response:
         body = grants.refresh_tokens(st, client, refresh, now())
     else:
         body = grants.client_credentials(st, client, now())
+    annotate(open_id=body.get("open_id"))
     return _no_store(body)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidParams, ScopeNotAuthorized
+from ..journal.recorder import observe
 from ..oauth.grants import AccessToken
 from ..state import MockState
 from ..users.regions import is_portability_region
@@ -83,14 +84,6 @@ def _from_row(row: sqlite3.Row, now: float) -> DataRequest:
     )
 
 
-def note(st: MockState, kind: str, token: AccessToken | None, detail: str, now: float) -> None:
-    """Record a client mistake the mock noticed, for diagnostics."""
-    st.db.connect().execute(
-        "INSERT INTO observations (at, kind, client_key, open_id, detail) VALUES (?, ?, ?, ?, ?)",
-        (now, kind, token and token.client_key, token and token.open_id, detail),
-    )
-
-
 def _new_request_id(st: MockState, conn: sqlite3.Connection) -> int:
     rng = st.ids.stream("request", conn)
     if st.settings.large_request_ids:
@@ -115,62 +108,80 @@ def add(
             "Data portability is only available to users in the EEA or the UK; this user's "
             f"region is {user['region']}."
         )
-    with st.db.transaction() as tx:
-        consumed = [
-            r[0]
-            for r in tx.execute(
-                "SELECT scope FROM scope_consumption WHERE grant_id = ?", (token.grant_id,)
-            )
-        ]
-        try:
-            decision = decide(categories, token.scopes, consumed)
-        except ScopeRefused as exc:
-            raise ScopeNotAuthorized(str(exc)) from None
-        # TikTok: with all.single spent on a first request, "a subsequent request for
-        # activity data is allowed after the current request is fulfilled".
-        pending = (
-            decision.consume
-            and tx.execute(
-                "SELECT request_id FROM data_requests WHERE grant_id = ? AND cancelled_at IS NULL "
-                "AND ready_at > ?",
-                (token.grant_id, now),
-            ).fetchone()
-        )
-        if pending:
-            raise InvalidParams(
-                f"Data request {pending[0]} of this user is still pending; add a new one after "
-                "it is fulfilled (status downloading) or cancelled."
-            )
-        request_id = _new_request_id(st, tx)
-        for scope in decision.consume:
-            try:
-                tx.execute(
-                    "INSERT INTO scope_consumption (grant_id, scope, request_id, consumed_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    (token.grant_id, scope, request_id, now),
-                )
-            except sqlite3.IntegrityError:
-                raise ScopeNotAuthorized(
-                    f"{scope} was already used by another Add (a .single scope allows one request)."
-                ) from None
-        tx.execute(
-            "INSERT INTO data_requests (request_id, client_key, open_id, grant_id, data_format, "
-            "categories, consumed_scopes, apply_time, collect_time, ready_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                request_id,
-                token.client_key,
-                token.open_id,
-                token.grant_id,
-                data_format,
-                json.dumps(list(dict.fromkeys(categories))),
-                json.dumps(list(decision.consume)),
-                now,
-                now,
-                now + _export_delay(st, user),
-            ),
-        )
+    try:
+        with st.db.transaction() as tx:
+            request_id = _create(st, tx, token, data_format, categories, user, now)
+    except ScopeNotAuthorized as exc:
+        if "already used" in str(exc.description):  # observed outside the rolled-back tx
+            observe("single_scope_reused", str(exc.description))
+        raise
     return get(st, request_id, now)
+
+
+def _create(
+    st: MockState,
+    tx: sqlite3.Connection,
+    token: AccessToken,
+    data_format: str,
+    categories: Sequence[str],
+    user: dict[str, Any],
+    now: float,
+) -> int:
+    consumed = [
+        r[0]
+        for r in tx.execute(
+            "SELECT scope FROM scope_consumption WHERE grant_id = ?", (token.grant_id,)
+        )
+    ]
+    try:
+        decision = decide(categories, token.scopes, consumed)
+    except ScopeRefused as exc:
+        raise ScopeNotAuthorized(str(exc)) from None
+    # TikTok: with all.single spent on a first request, "a subsequent request for activity
+    # data is allowed after the current request is fulfilled".
+    pending = (
+        decision.consume
+        and tx.execute(
+            "SELECT request_id FROM data_requests "
+            "WHERE grant_id = ? AND cancelled_at IS NULL AND ready_at > ?",
+            (token.grant_id, now),
+        ).fetchone()
+    )
+    if pending:
+        raise InvalidParams(
+            f"Data request {pending[0]} of this user is still pending; add a new one after "
+            "it is fulfilled (status downloading) or cancelled."
+        )
+    request_id = _new_request_id(st, tx)
+    for scope in decision.consume:
+        try:
+            tx.execute(
+                "INSERT INTO scope_consumption (grant_id, scope, request_id, consumed_at) "
+                "VALUES (?, ?, ?, ?)",
+                (token.grant_id, scope, request_id, now),
+            )
+        except sqlite3.IntegrityError:
+            raise ScopeNotAuthorized(
+                f"{scope} was already used by another Add (a .single scope allows one request)."
+            ) from None
+    tx.execute(
+        "INSERT INTO data_requests (request_id, client_key, open_id, grant_id, data_format, "
+        "categories, consumed_scopes, apply_time, collect_time, ready_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            request_id,
+            token.client_key,
+            token.open_id,
+            token.grant_id,
+            data_format,
+            json.dumps(list(dict.fromkeys(categories))),
+            json.dumps(list(decision.consume)),
+            now,
+            now,
+            now + _export_delay(st, user),
+        ),
+    )
+    return request_id
 
 
 def get(st: MockState, request_id: int, now: float) -> DataRequest:
@@ -216,6 +227,9 @@ def ready_for_download(
 ) -> DataRequest:
     found = owned(st, token, request_id, now)
     if found.status != "downloading":
+        observe(
+            f"download_{found.status}", f"download of request {request_id} while {found.status}"
+        )
         hint = {
             "pending": "it is still being collected; poll /v2/user/data/check/ until status "
             "is downloading",

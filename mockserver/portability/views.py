@@ -11,7 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ..errors import AccessTokenInvalid, InvalidParams, ScopeNotAuthorized
+from ..journal.recorder import annotate, endpoint_name, observe
 from ..oauth.grants import AccessToken, authenticate_bearer
+from ..ratelimit import enforce
 from ..state import log_id, now, state
 from ..users.store import find_user
 from . import requests as domain
@@ -37,7 +39,9 @@ def _ok(data: dict[str, Any] | None) -> Response:
 
 
 def _token() -> AccessToken:
-    token = authenticate_bearer(state(), request.headers.get("Authorization"), now())
+    st = state()
+    token = authenticate_bearer(st, request.headers.get("Authorization"), now())
+    enforce(st, token.client_key, endpoint_name() or request.path, now())
     if not any(s in PORTABILITY_SCOPES for s in token.scopes):
         raise ScopeNotAuthorized(
             f"{ScopeNotAuthorized.description} The Data Portability API needs one of "
@@ -83,12 +87,9 @@ def _request_id(token: AccessToken, raw: Any, where: str) -> int:
         raise InvalidParams(f"`request_id` is required in the {where}.")
     if isinstance(raw, str) and where == "JSON body":
         accepted = st.settings.request_id_strings == "accept"
-        domain.note(
-            st,
+        observe(
             "string_request_id",
-            token,
             f"request_id {raw!r} sent as a JSON string ({'accepted' if accepted else 'refused'})",
-            now(),
         )
         if not accepted:
             raise InvalidParams(
@@ -103,6 +104,7 @@ def _request_id(token: AccessToken, raw: Any, where: str) -> int:
         raise InvalidParams(f"`request_id` must be an integer, got {raw!r}.") from None
     if not 0 < value <= domain.INT64_MAX:
         raise InvalidParams(domain.UNKNOWN_ID)
+    annotate(request_id=value)
     return value
 
 
@@ -117,6 +119,7 @@ def add() -> Response:
     created = domain.add(
         state(), token, body["data_format"], body["category_selection_list"], now()
     )
+    annotate(request_id=created.request_id)
     return _ok({"request_id": created.request_id})
 
 

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import InvalidParams, ScopeNotAuthorized, ScopePermissionMissed
 from ..oauth.grants import authenticate_bearer
+from ..ratelimit import enforce
 from ..state import log_id, now, state
 from ..users.store import find_user
 
@@ -35,6 +36,7 @@ def ok(data: dict[str, object]) -> Response:
 def user_info() -> Response:
     st = state()
     token = authenticate_bearer(st, request.headers.get("Authorization"), now())
+    enforce(st, token.client_key, "user_info", now())
     if "user.info.basic" not in token.scopes:
         raise ScopeNotAuthorized(
             f"{ScopeNotAuthorized.description} /v2/user/info/ needs user.info.basic."

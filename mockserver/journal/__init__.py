@@ -1,0 +1,1 @@
+"""What clients did: the request journal, the mistakes the mock noticed, and diagnostics."""

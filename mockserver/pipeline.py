@@ -1,0 +1,88 @@
+"""What wraps every call to the emulated API: fault rules before, journal and log id after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from werkzeug.wrappers import Response
+
+from .faults import effects, engine
+from .faults.rules import FaultRuleError, parse_header
+from .journal import recorder
+from .state import log_id, state
+
+
+def _facts(name: str) -> Any:
+    """What fault rules may match on, computed only when a rule asks."""
+    if name == "endpoint":
+        return recorder.endpoint_name()
+    if name == "path":
+        return request.path
+    if name == "method":
+        return request.method
+    if name in ("client_key", "open_id"):
+        header = request.headers.get("Authorization", "")
+        row = None
+        if header.lower().startswith("bearer "):
+            row = (
+                state()
+                .db.connect()
+                .execute(
+                    "SELECT client_key, open_id FROM access_tokens WHERE token = ?",
+                    (header[7:].strip(),),
+                )
+                .fetchone()
+            )
+        if name == "open_id":
+            return None if row is None else row["open_id"]
+        return row["client_key"] if row is not None else request.values.get("client_key")
+    if name == "request_id":
+        body = request.get_json(silent=True) if request.is_json else None
+        raw = body.get("request_id") if isinstance(body, dict) else None
+        raw = raw if raw is not None else request.args.get("request_id")
+        try:
+            return int(raw) if raw is not None and not isinstance(raw, bool) else None
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def before() -> Response | None:
+    if not request.path.startswith("/v2/"):
+        return None
+    recorder.start()
+    header = request.headers.get("X-Mock-Fault")
+    extra = None
+    if header:
+        try:
+            extra = parse_header(header)["effect"]
+        except FaultRuleError as exc:
+            raise effects.family_error("invalid_request", f"X-Mock-Fault: {exc}", 0) from None
+    facts = engine.memo(_facts)
+    fired = engine.evaluate(state(), facts, extra)
+    if fired is None:
+        return None
+    g.fault = fired
+    # The view may never run, so the journal learns who called from the facts.
+    recorder.annotate(
+        fault=fired.describe(),
+        client_key=facts("client_key"),
+        open_id=facts("open_id"),
+        request_id=facts("request_id"),
+    )
+    return effects.before_view(fired)
+
+
+def after(response: Response) -> Response:
+    fired = g.get("fault")
+    if fired is not None:
+        response = effects.after_view(fired, response)
+    recorder.record(response)
+    response.headers["x-tt-logid"] = log_id()
+    return response
+
+
+def register(app: Flask) -> None:
+    app.before_request(before)
+    app.after_request(after)

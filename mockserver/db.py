@@ -91,7 +91,37 @@ CREATE TABLE IF NOT EXISTS data_requests (
     apply_time REAL NOT NULL,
     collect_time REAL NOT NULL,
     ready_at REAL NOT NULL,
-    cancelled_at REAL
+    cancelled_at REAL,
+    ready_notified INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS data_requests_unnotified ON data_requests (ready_at)
+    WHERE ready_notified = 0;
+CREATE TABLE IF NOT EXISTS webhook_events (
+    id INTEGER PRIMARY KEY,
+    client_key TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    open_id TEXT,
+    request_id INTEGER,
+    body TEXT NOT NULL,
+    fault TEXT,
+    created_at REAL NOT NULL,
+    next_attempt_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    delivered_at REAL,
+    gave_up_at REAL,
+    claimed_until REAL
+);
+CREATE INDEX IF NOT EXISTS webhook_events_due ON webhook_events (next_attempt_at)
+    WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL,
+    at REAL NOT NULL,
+    signature TEXT NOT NULL,
+    status INTEGER,
+    error TEXT,
+    duration_ms REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS data_requests_owner ON data_requests (client_key, open_id);
 CREATE TABLE IF NOT EXISTS scope_consumption (
@@ -146,6 +176,8 @@ CREATE TABLE IF NOT EXISTS rate_buckets (
 
 # Tables emptied by a reset, children first; `meta` keeps the schema version.
 STATE_TABLES = (
+    "webhook_attempts",
+    "webhook_events",
     "rate_buckets",
     "faults",
     "journal",

@@ -196,3 +196,84 @@ class Portability:
 
     def download(self, request_id: Any) -> requests.Response:
         return self.post("download", {"request_id": request_id})
+
+
+class Receiver:
+    """A local webhook receiver: records each POST and answers from a script of statuses."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        import http.server
+        import threading
+
+        self.calls: list[dict[str, Any]] = []
+        self.statuses = list(statuses or [])
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.calls.append({"headers": dict(self.headers), "body": body})
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/tiktok/webhook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait (bounded) until `count` deliveries arrived; the dispatcher runs in real time."""
+        deadline = time.monotonic() + timeout
+        while len(self.calls) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.calls
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def register_client(base: str, **fields: Any) -> dict[str, Any]:
+    """A new web client through the control API, with every portability scope."""
+    body = {
+        "name": "Webhook app",
+        "app_type": "web",
+        "redirect_uris": ["https://hooks.example/cb"],
+        "scopes": ["user.info.basic", "portability.all.single", "portability.all.ongoing"],
+        **fields,
+    }
+    answer = requests.post(f"{base}/_mock/clients", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    client: dict[str, Any] = answer.json()
+    return client
+
+
+def client_token(
+    base: str,
+    client: dict[str, Any],
+    user: str = "lena.schmidt",
+    scope: str = "portability.all.ongoing",
+) -> dict[str, Any]:
+    """The token JSON of the real flow for a registered client."""
+    redirect = client["redirect_uris"][0]
+    with requests.Session() as http:
+        code = get_code(
+            http, base, user, client_key=client["client_key"], redirect_uri=redirect, scope=scope
+        )["code"]
+        body: dict[str, Any] = http.post(
+            f"{base}/v2/oauth/token/",
+            timeout=10,
+            data={
+                "client_key": client["client_key"],
+                "client_secret": client["client_secret"],
+                "code": code,
+                "grant_type": "authorization_code",
+                "redirect_uri": redirect,
+            },
+        ).json()
+    return body

@@ -1,4 +1,4 @@
-"""Control routes for fault rules, scenario presets, the journal and diagnostics."""
+"""Control routes for fault rules, scenario presets, the journal, webhooks and diagnostics."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from ..faults.scenarios import ScenarioError, read_scenario, scenario_names
 from ..journal import recorder
 from ..journal.diagnostics import diagnose
 from ..state import state
+from ..webhooks.delivery import list_events
+from ..webhooks.dispatcher import run_once
 from .base import bp
 
 
@@ -120,6 +122,18 @@ def clear_journal() -> Response:
     gone = db.execute("DELETE FROM journal").rowcount
     db.execute("DELETE FROM observations")
     return jsonify({"deleted": gone})
+
+
+@bp.get("/webhooks")
+def webhooks() -> Response:
+    """Every webhook event with its delivery attempts and answers."""
+    return jsonify(list_events(state()))
+
+
+@bp.post("/webhooks/dispatch")
+def dispatch_webhooks() -> Response:
+    """Run one dispatcher pass now (find ready requests, attempt due deliveries)."""
+    return jsonify({"attempts": run_once(state())})
 
 
 @bp.get("/diagnostics")

@@ -293,6 +293,17 @@ def revoke(st: MockState, client: Client, token: str, now: float) -> None:
             f"token issued to client_key {client.client_key!r}."
         )
     with st.db.transaction() as tx:
+        if row["grant_id"] is not None:
+            open_id = tx.execute(
+                "SELECT open_id FROM grants WHERE id = ? AND revoked_at IS NULL",
+                (row["grant_id"],),
+            ).fetchone()
+            if open_id is not None:  # revoking twice notifies once
+                from ..webhooks.events import REMOVED, enqueue
+
+                enqueue(
+                    st, tx, client.client_key, REMOVED, open_id[0], {"reason": 5}, now
+                )  # 5: developer revoked [doc]
         if row["grant_id"] is None:
             tx.execute(
                 "UPDATE access_tokens SET revoked_at = ? WHERE token = ? AND revoked_at IS NULL",

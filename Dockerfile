@@ -6,7 +6,12 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY mockserver ./mockserver
 COPY fixtures ./fixtures
-RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir .
+# Behind a TLS-intercepting proxy, mount the host's CA bundle and pass its path:
+#   --volume /etc/ssl/certs:/etc/ssl/certs:ro --build-arg PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+ARG PIP_CERT=""
+RUN if [ -z "$PIP_CERT" ]; then unset PIP_CERT; fi \
+    && python -m venv /venv \
+    && /venv/bin/pip install --no-cache-dir --disable-pip-version-check .
 
 FROM ${BASE_IMAGE}
 COPY --from=build /venv /venv
@@ -21,6 +26,6 @@ ENV PATH=/venv/bin:$PATH \
 VOLUME /data
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/_mock/health', timeout=2)"]
+    CMD ["python", "-m", "mockserver.healthcheck"]
 # exec form: gunicorn's arbiter (inside `tiktok-mock serve`) is PID 1 and gets SIGTERM.
 ENTRYPOINT ["tiktok-mock", "serve"]

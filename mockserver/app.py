@@ -45,38 +45,32 @@ def create_app(
     overrides: Mapping[str, Any] | None = None,
     *,
     settings: Settings | None = None,
-    worker: bool = False,
 ) -> Flask:
-    """Build the mock: the one place an app is made.
-
-    `worker=True` is for gunicorn workers: `serve` already prepared the database (fixtures,
-    configured fault rules) once in the master, so workers only connect.
-    """
+    """Build the mock: the one place an app is made."""
     settings = settings or load_settings(overrides)
     app = MockFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    init_state(app, settings, prepare=not worker)
+    init_state(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
     pipeline.register(app)
     return app
 
 
-def init_state(app: Flask, settings: Settings, *, prepare: bool = True) -> MockState:
-    """Open the database; with `prepare`, load fixtures if it is new and install the
-    configured fault rules."""
+def init_state(app: Flask, settings: Settings) -> MockState:
+    """Open the database, load the fixtures if it is new, install configured fault rules."""
     db = Database(settings.db_path)
     st = MockState(settings=settings, db=db, clock=Clock(db), ids=Ids(settings.seed, db))
     app.extensions[EXTENSION] = st
-    if prepare:
-        db.create_schema()
-        with app.app_context():
-            prepare_state(st)
+    db.create_schema()
+    with app.app_context():
+        prepare_state(st)
     return st
 
 
 def register_blueprints(app: Flask) -> None:
     from .control import faults as _control_faults  # noqa: F401 - registers routes
+    from .control import openapi as _control_openapi  # noqa: F401 - registers routes
     from .control import requests as _control_requests  # noqa: F401 - registers routes
     from .control import views as _control_views  # noqa: F401 - registers routes
     from .control.base import bp as control_bp

@@ -9,13 +9,13 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from http.client import HTTPException
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
-from .settings import Settings, SettingsError, load_settings, markdown_table
+from .settings import SettingsError, load_settings, markdown_table
 from .testing import (
     DEFAULT_SCOPES,
     WEB_CLIENT_KEY,
@@ -31,86 +31,14 @@ DEFAULT_URL = "http://127.0.0.1:8080"
 
 
 def _serve_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("host", "port", "workers", "db_path", "seed", "scenario")
+    names = ("host", "port", "workers", "db_path", "seed", "scenario", "worker_class", "access_log")
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
-def gunicorn_options(settings: Settings) -> dict[str, Any]:
-    """How the mock runs under gunicorn: explicit bind, threads for keep-alive clients."""
-    return {
-        "bind": f"{settings.host}:{settings.port}",
-        "workers": settings.workers,
-        "worker_class": "gthread",
-        "threads": 4,
-        "timeout": 60,
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "control_socket_disable": True,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-    }
-
-
-def run_gunicorn(app_factory: Callable[[], Any], options: dict[str, Any]) -> None:
-    """Run `app_factory()` in gunicorn workers (each worker builds its own app)."""
-    from gunicorn.app.base import BaseApplication
-
-    class MockApplication(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Any:
-            return app_factory()
-
-    MockApplication().run()
-
-
-def banner(settings: Settings) -> str:
-    """What the server loaded: where it listens, credentials, users."""
-    from flask import Flask
-
-    from .app import init_state  # imported here: `tiktok-mock settings` needs no Flask
-    from .oauth.clients import list_clients
-    from .users.store import list_users
-
-    st = init_state(Flask("tiktok-mock-banner"), settings)
-    conn = st.db.connect()
-    base = f"http://{settings.host}:{settings.port}"
-    lines = [
-        f"tiktok-mock listening on {base} ({settings.workers} workers, db "
-        f"{settings.db_path}, seed {settings.seed})",
-        f"  consent page  {base}/v2/auth/authorize/",
-        f"  token         {base}/v2/oauth/token/",
-        f"  control API   {base}/_mock/",
-        "clients:",
-    ]
-    for c in list_clients(conn):
-        lines.append(f"  {c.client_key}  secret {c.client_secret}  {c.app_type:7}  {c.name}")
-        lines.append(f"      redirect_uris {', '.join(c.redirect_uris)}")
-    lines.append("users (pass mock_user=<username> to skip the consent page):")
-    for u in list_users(conn):
-        lines.append(f"  {u['username']:18} {u['open_id']}  {u['region']}  {u['persona']}")
-    st.db.close()
-    return "\n".join(lines)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = load_settings(_serve_overrides(args), config_file=args.config)
-    print(banner(settings), flush=True)
+    from .serve import serve  # imported here: the client commands need no Flask or gunicorn
 
-    def factory() -> Any:
-        # In each worker: the master prepared the database (fixtures, configured faults) in
-        # banner(); the worker connects and runs its share of webhook delivery.
-        from .app import create_app
-        from .webhooks import dispatcher
-
-        app = create_app(settings=settings, worker=True)
-        dispatcher.start(app)
-        return app
-
-    run_gunicorn(factory, gunicorn_options(settings))
+    serve(load_settings(_serve_overrides(args), config_file=args.config))
     return 0
 
 
@@ -196,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--seed", type=int, help="seed of the one RNG")
     serve.add_argument("--config", help="TOML or JSON config file")
     serve.add_argument("--scenario", help="preset from fixtures/scenarios (settings + faults)")
+    serve.add_argument("--worker-class", dest="worker_class", choices=("gthread", "sync"))
+    serve.add_argument("--access-log", dest="access_log", choices=("off", "text", "json"))
     serve.set_defaults(func=cmd_serve)
     settings = sub.add_parser("settings", help="print every setting as a Markdown table")
     settings.set_defaults(func=cmd_settings)

@@ -74,7 +74,20 @@ class Settings:
     )
     port: int = _setting(8080, "TCP port `serve` listens on.", _non_negative_int)
     workers: int = _setting(
-        2, "gunicorn worker processes; state is shared through SQLite.", _positive_int
+        0,
+        "gunicorn worker processes (0 = one per core, at least 2); state is shared through SQLite.",
+        _non_negative_int,
+    )
+    worker_class: str = _setting(
+        "gthread",
+        "gunicorn worker class: `gthread` (keep-alive, threads) or `sync`.",
+        _choice("gthread", "sync"),
+    )
+    threads: int = _setting(4, "Threads per gthread worker.", _positive_int)
+    access_log: str = _setting(
+        "off",
+        "Access log on stdout: `off`, `text` or `json` (one JSON object per line).",
+        _choice("off", "text", "json"),
     )
     db_path: str = _setting(
         "tiktok-mock.db", "SQLite file holding all state; survives restarts, shared by workers."

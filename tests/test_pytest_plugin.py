@@ -8,6 +8,9 @@ from importlib.metadata import entry_points
 import pytest
 
 pytest_plugins = ["pytester"]
+# The inner runs see only this project's plugin: pytest-playwright (installed for the browser
+# tests) cannot be loaded twice in one process.
+ISOLATED = ("-p", "no:playwright", "-p", "no:base_url")
 
 EXPORT_FLOW = """
 import io
@@ -62,7 +65,7 @@ def test_registered_as_a_pytest11_entry_point() -> None:
 
 def test_export_flow_with_only_the_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_export=EXPORT_FLOW)
-    result = pytester.runpytest("-W", "error", "--durations=0", "-vv")
+    result = pytester.runpytest(*ISOLATED, "-W", "error", "--durations=0", "-vv")
     result.assert_outcomes(passed=1)
     durations = re.findall(
         r"([\d.]+)s (setup|call)\s+test_export.py::test_export_flow", result.stdout.str()
@@ -100,7 +103,7 @@ def test_each_test_starts_from_the_seeded_fixtures(pytester: pytest.Pytester) ->
             assert tiktok_mock.url == tiktok_mock_server.url
         """
     )
-    pytester.runpytest("-W", "error", "-p", "no:randomly").assert_outcomes(passed=3)
+    pytester.runpytest(*ISOLATED, "-W", "error", "-p", "no:randomly").assert_outcomes(passed=3)
 
 
 def test_settings_fixture_overridden_in_a_conftest(pytester: pytest.Pytester) -> None:
@@ -122,7 +125,7 @@ def test_settings_fixture_overridden_in_a_conftest(pytester: pytest.Pytester) ->
             assert tiktok_mock.control.health()["seed"] == 99
         """
     )
-    pytester.runpytest("-W", "error").assert_outcomes(passed=1)
+    pytester.runpytest(*ISOLATED, "-W", "error").assert_outcomes(passed=1)
 
 
 def test_default_settings_without_a_conftest(pytester: pytest.Pytester) -> None:
@@ -133,4 +136,4 @@ def test_default_settings_without_a_conftest(pytester: pytest.Pytester) -> None:
             assert tiktok_mock.token_response()["expires_in"] == 7200
         """
     )
-    pytester.runpytest("-W", "error").assert_outcomes(passed=1)
+    pytester.runpytest(*ISOLATED, "-W", "error").assert_outcomes(passed=1)

@@ -69,6 +69,7 @@ class LiveServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=env,
+            start_new_session=True,  # its own process group: kill_hard() takes the workers too
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -92,6 +93,15 @@ class LiveServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if hasattr(self, "_log"):
+            self._log.close()
+
+    def kill_hard(self) -> None:
+        """kill -9 the master and every worker at once, as a crash would."""
+        if self.proc is not None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            self.proc = None
         if hasattr(self, "_log"):
             self._log.close()
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
+from .errors import ControlError
 from .faults import effects, engine
 from .faults.rules import FaultRuleError, parse_header
 from .journal import recorder
@@ -48,7 +49,33 @@ def _facts(name: str) -> Any:
     return None
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _host_allowed() -> bool:
+    settings = state().settings
+    if settings.allowed_hosts:
+        allowed = {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
+    elif settings.host in LOOPBACK_NAMES or settings.host.startswith("127."):
+        allowed = set(LOOPBACK_NAMES)
+    else:
+        return True
+    if "*" in allowed:
+        return True
+    host = request.host.lower()
+    name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+    return name in allowed
+
+
 def before() -> Response | None:
+    if not _host_allowed():
+        message = (
+            f"Host {request.host!r} is not allowed; set allowed_hosts "
+            "(TIKTOK_MOCK_ALLOWED_HOSTS) to accept it."
+        )
+        if request.path.startswith("/v2/"):
+            raise effects.family_error("invalid_request", message, 0)
+        raise ControlError(message)
     if not request.path.startswith("/v2/"):
         return None
     recorder.start()

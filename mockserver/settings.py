@@ -69,6 +69,11 @@ def _setting(default: Any, doc: str, check: Callable[[Any], Any] | None = None) 
 class Settings:
     """The mock's configuration; build it with `load_settings`."""
 
+    allowed_hosts: str = _setting(
+        "",
+        "Comma list of Host header names accepted (`*` = any); empty = loopback names when "
+        "bound to loopback, any otherwise. Guards the control API against DNS rebinding.",
+    )
     host: str = _setting(
         "127.0.0.1", "Address `serve` binds; loopback unless you mean to expose it."
     )

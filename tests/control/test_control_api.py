@@ -107,3 +107,18 @@ def test_reset_restores_fixtures_and_clock(client: FlaskClient) -> None:
     result = client.post("/_mock/reset").json
     assert result == {"status": "reset", "clients": 2, "users": 9}
     assert abs(client.get("/_mock/clock").json["offset"]) < 1
+
+
+def test_host_header_is_checked_on_loopback(client: FlaskClient) -> None:
+    assert client.get("/_mock/health", headers={"Host": "localhost:8080"}).status_code == 200
+    assert client.get("/_mock/health", headers={"Host": "[::1]:8080"}).status_code == 200
+    rebinding = client.get("/_mock/users", headers={"Host": "attacker.example"})
+    assert rebinding.status_code == 400 and "allowed_hosts" in rebinding.json["error"]
+    api = client.get("/v2/user/info/", headers={"Host": "attacker.example"})
+    assert api.status_code == 400 and api.json["error"]["code"] == "invalid_params"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"allowed_hosts": "tiktok-mock, localhost"}])
+def test_allowed_hosts_setting(client: FlaskClient) -> None:
+    assert client.get("/_mock/health", headers={"Host": "tiktok-mock:8080"}).status_code == 200
+    assert client.get("/_mock/health", headers={"Host": "127.0.0.1"}).status_code == 400

@@ -21,19 +21,7 @@ def check() -> object:
 if __name__ == "__main__":
     import sys
 
-    from gunicorn.app.base import BaseApplication
-
-    from mockserver.serve import gunicorn_options
+    from mockserver.serve import gunicorn_options, run_gunicorn
     from mockserver.settings import load_settings
 
-    options = gunicorn_options(load_settings({"port": int(sys.argv[1])}))
-
-    class Bare(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Flask:
-            return app
-
-    Bare().run()
+    run_gunicorn(app, gunicorn_options(load_settings({"port": int(sys.argv[1])})))

@@ -91,8 +91,6 @@ def banner(app: Flask) -> str:
 
 def serve(settings: Settings) -> None:
     """Prepare the state, print the banner and run gunicorn until SIGTERM/SIGINT."""
-    from gunicorn.app.base import BaseApplication
-
     from .app import create_app
     from .webhooks import dispatcher
 
@@ -104,9 +102,15 @@ def serve(settings: Settings) -> None:
     def post_worker_init(worker: Any) -> None:
         dispatcher.start(app)
 
-    options = {**gunicorn_options(settings), "post_worker_init": post_worker_init}
+    logging.getLogger("tiktok_mock").setLevel(logging.INFO)
+    run_gunicorn(app, {**gunicorn_options(settings), "post_worker_init": post_worker_init})
 
-    class MockApplication(BaseApplication):  # type: ignore[misc]
+
+def run_gunicorn(app: Any, options: dict[str, Any]) -> None:
+    """Serve a WSGI app under gunicorn with exactly these options (no command line)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -114,5 +118,4 @@ def serve(settings: Settings) -> None:
         def load(self) -> Any:
             return app
 
-    logging.getLogger("tiktok_mock").setLevel(logging.INFO)
-    MockApplication().run()
+    Application().run()

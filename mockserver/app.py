@@ -16,6 +16,7 @@ from .clock import Clock
 from .db import Database
 from .fixtures_loader import prepare_state
 from .ids import Ids
+from .journal.store import JournalStore
 from .settings import Settings, load_settings
 from .state import EXTENSION, MockState, state
 
@@ -60,7 +61,13 @@ def create_app(
 def init_state(app: Flask, settings: Settings) -> MockState:
     """Open the database, load the fixtures if it is new, install configured fault rules."""
     db = Database(settings.db_path)
-    st = MockState(settings=settings, db=db, clock=Clock(db), ids=Ids(settings.seed, db))
+    st = MockState(
+        settings=settings,
+        db=db,
+        clock=Clock(db),
+        ids=Ids(settings.seed, db),
+        journal=JournalStore(settings.db_path),
+    )
     app.extensions[EXTENSION] = st
     db.create_schema()
     with app.app_context():

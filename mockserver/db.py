@@ -131,32 +131,6 @@ CREATE TABLE IF NOT EXISTS scope_consumption (
     consumed_at REAL NOT NULL,
     PRIMARY KEY (grant_id, scope)
 );
-CREATE TABLE IF NOT EXISTS observations (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    log_id TEXT,
-    kind TEXT NOT NULL,
-    client_key TEXT,
-    open_id TEXT,
-    detail TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    log_id TEXT NOT NULL,
-    method TEXT NOT NULL,
-    path TEXT NOT NULL,
-    endpoint TEXT,
-    status INTEGER NOT NULL,
-    error_code TEXT,
-    client_key TEXT,
-    open_id TEXT,
-    request_id INTEGER,
-    latency_ms REAL NOT NULL,
-    fault TEXT,
-    retry_after INTEGER
-);
-CREATE INDEX IF NOT EXISTS journal_log_id ON journal (log_id);
 CREATE TABLE IF NOT EXISTS faults (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
@@ -180,8 +154,6 @@ STATE_TABLES = (
     "webhook_events",
     "rate_buckets",
     "faults",
-    "journal",
-    "observations",
     "scope_consumption",
     "data_requests",
     "refresh_tokens",

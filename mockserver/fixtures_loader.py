@@ -40,6 +40,8 @@ def prepare_state(st: MockState, *, reset: bool = False) -> None:
 
     rules = configured_rules(st.settings)
     load_fixtures(st, force=reset)
+    if reset:
+        st.journal.clear()
     with st.db.transaction() as tx:
         install(tx, rules, st.clock.now())
 

@@ -9,6 +9,7 @@ from flask import current_app, g
 from .clock import Clock
 from .db import Database
 from .ids import Ids
+from .journal.store import JournalStore
 from .settings import Settings
 
 EXTENSION = "tiktok_mock"
@@ -22,6 +23,7 @@ class MockState:
     db: Database
     clock: Clock
     ids: Ids
+    journal: JournalStore
 
 
 def state() -> MockState:

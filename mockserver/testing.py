@@ -460,7 +460,13 @@ class MockServer:
             raise
         self._server = server
         self._dispatcher = dispatcher.start(app)  # webhooks are delivered as under `serve`
-        self._close_db = db.close
+        journal = app.extensions[EXTENSION].journal
+
+        def close_all() -> None:
+            db.close()
+            journal.close()
+
+        self._close_db = close_all
         self._admin_token = admin_token or None
         self._db_path = str(overrides["db_path"])
         self._thread = threading.Thread(

@@ -118,10 +118,7 @@ def journal() -> Response:
 
 @bp.delete("/journal")
 def clear_journal() -> Response:
-    db = state().db.connect()
-    gone = db.execute("DELETE FROM journal").rowcount
-    db.execute("DELETE FROM observations")
-    return jsonify({"deleted": gone})
+    return jsonify({"deleted": state().journal.clear()})
 
 
 @bp.get("/webhooks")

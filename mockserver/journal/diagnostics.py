@@ -43,23 +43,17 @@ KINDS: dict[str, str] = {
 EXAMPLES = 5
 
 
-def _rows(st: MockState, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    return [dict(r) for r in st.db.connect().execute(sql, args)]
-
-
 def _journal_by_log_id(st: MockState, log_ids: list[str]) -> list[dict[str, Any]]:
     if not log_ids:
         return []
     marks = ",".join("?" * len(log_ids))
-    return _rows(st, f"SELECT * FROM journal WHERE log_id IN ({marks}) ORDER BY id", tuple(log_ids))
+    return st.journal.read("journal", f"log_id IN ({marks})", tuple(log_ids))
 
 
 def _fast_polling(st: MockState, floor_ms: int) -> list[list[dict[str, Any]]]:
     pairs = []
     last: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for row in _rows(
-        st, "SELECT * FROM journal WHERE endpoint = 'check' AND request_id IS NOT NULL ORDER BY id"
-    ):
+    for row in st.journal.read("journal", "endpoint = 'check' AND request_id IS NOT NULL"):
         key = (row["client_key"], row["request_id"])
         prev = last.get(key)
         if prev is not None and (row["at"] - prev["at"]) * 1000 < floor_ms:
@@ -71,7 +65,7 @@ def _fast_polling(st: MockState, floor_ms: int) -> list[list[dict[str, Any]]]:
 def _ignored_retry_after(st: MockState) -> list[list[dict[str, Any]]]:
     pairs = []
     blocked: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for row in _rows(st, "SELECT * FROM journal WHERE client_key IS NOT NULL ORDER BY id"):
+    for row in st.journal.read("journal", "client_key IS NOT NULL"):
         key = (row["client_key"], row["endpoint"])
         limited = blocked.get(key)
         if limited is not None and row["at"] < limited["at"] + limited["retry_after"]:
@@ -87,7 +81,7 @@ def diagnose(st: MockState) -> dict[str, Any]:
     """Every mistake kind seen, most frequent first, with example journal entries."""
     found: dict[str, dict[str, Any]] = {}
     notes: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-    for note in _rows(st, "SELECT * FROM observations ORDER BY id"):
+    for note in st.journal.read("observations"):
         notes[note["kind"]].append(note)
     for kind, seen in notes.items():
         found[kind] = {

@@ -58,51 +58,45 @@ def record(response: Response) -> None:
         return
     t = tags()
     retry_after = response.headers.get("Retry-After")
-    state().db.connect().execute(
-        "INSERT INTO journal (at, log_id, method, path, endpoint, status, error_code, "
-        "client_key, open_id, request_id, latency_ms, fault, retry_after) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            now(),
-            log_id(),
-            request.method,
-            request.path,
-            endpoint_name(),
-            response.status_code,
-            t.get("error_code"),
-            t.get("client_key"),
-            t.get("open_id"),
-            t.get("request_id"),
-            round((time.perf_counter() - started) * 1000, 3),
-            t.get("fault"),
-            int(retry_after) if retry_after and retry_after.isdigit() else None,
-        ),
+    state().journal.add_entry(
+        {
+            **t,
+            "at": now(),
+            "log_id": log_id(),
+            "method": request.method,
+            "path": request.path,
+            "endpoint": endpoint_name(),
+            "status": response.status_code,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+            "retry_after": int(retry_after) if retry_after and retry_after.isdigit() else None,
+        }
     )
 
 
 def observe(kind: str, detail: str) -> None:
     """Note a client mistake seen in this request (kept even when the request fails)."""
     t = tags()
-    state().db.connect().execute(
-        "INSERT INTO observations (at, log_id, kind, client_key, open_id, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (now(), log_id(), kind, t.get("client_key"), t.get("open_id"), detail),
+    state().journal.add_observation(
+        {
+            "at": now(),
+            "log_id": log_id(),
+            "kind": kind,
+            "client_key": t.get("client_key"),
+            "open_id": t.get("open_id"),
+            "detail": detail,
+        }
     )
 
 
 def query(filters: dict[str, str], limit: int) -> list[dict[str, Any]]:
-    """Journal rows matching `filters` (exact values), oldest first, at most `limit`."""
-    sql, args = "SELECT * FROM journal WHERE 1 = 1", list[Any]()
+    """Journal rows matching `filters` (exact values), oldest first, the newest `limit`."""
+    where, args = ["1 = 1"], list[Any]()
     for name in FILTERS:
         if name in filters:
-            sql += f" AND {name} = ?"
+            where.append(f"{name} = ?")
             args.append(filters[name])
     if "since" in filters:
-        sql += " AND at >= ?"
+        where.append("at >= ?")
         args.append(float(filters["since"]))
-    rows = (
-        state()
-        .db.connect()
-        .execute(f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT ?) ORDER BY id", [*args, limit])
-    )
-    return [dict(r) for r in rows]
+    rows = state().journal.read("journal", " AND ".join(where), tuple(args))
+    return rows[-limit:]

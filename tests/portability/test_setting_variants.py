@@ -54,12 +54,7 @@ def test_string_request_ids_accepted_and_noted(client: FlaskClient, app: Flask) 
         "/v2/user/data/check/?fields=status", json={"request_id": str(request_id)}, headers=h
     ).json
     assert answer["data"] == {"status": "pending"}
-    notes = (
-        app.extensions["tiktok_mock"]
-        .db.connect()
-        .execute("SELECT kind, detail FROM observations")
-        .fetchall()
-    )
+    notes = app.extensions["tiktok_mock"].journal.read("observations")
     assert [n["kind"] for n in notes] == ["string_request_id"]
     assert "accepted" in notes[0]["detail"]
 
@@ -71,12 +66,7 @@ def test_string_request_ids_refused_by_default_and_noted(client: FlaskClient, ap
         "/v2/user/data/check/?fields=status", json={"request_id": str(request_id)}, headers=h
     )
     assert answer.status_code == 400 and "not a string" in answer.json["error"]["message"]
-    notes = (
-        app.extensions["tiktok_mock"]
-        .db.connect()
-        .execute("SELECT detail FROM observations")
-        .fetchall()
-    )
+    notes = app.extensions["tiktok_mock"].journal.read("observations")
     assert "refused" in notes[0]["detail"]
 
 

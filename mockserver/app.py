@@ -49,7 +49,7 @@ def create_app(
 ) -> Flask:
     """Build the mock: the one place an app is made."""
     settings = settings or load_settings(overrides)
-    app = MockFlask(__name__)
+    app = MockFlask(__name__, static_folder=None)  # no /static route: nothing to serve
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     init_state(app, settings)
     register_blueprints(app)

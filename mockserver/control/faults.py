@@ -39,6 +39,8 @@ def add_fault() -> tuple[Response, int]:
 
 @bp.delete("/faults/<int:rule_id>")
 def delete_fault(rule_id: int) -> Response:
+    if rule_id > 2**63 - 1:  # beyond SQLite's integers: certainly no such rule
+        raise ControlError(f"no fault rule {rule_id}", status=404)
     gone = state().db.connect().execute("DELETE FROM faults WHERE id = ?", (rule_id,)).rowcount
     if not gone:
         raise ControlError(f"no fault rule {rule_id}", status=404)

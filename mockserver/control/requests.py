@@ -15,9 +15,12 @@ from .schemas import DelaySchema, TransitionSchema
 
 def _id(raw: str) -> int:
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ControlError(f"request id must be an integer, got {raw!r}", status=404) from None
+    if not 0 < value <= domain.INT64_MAX:
+        raise ControlError(f"no data request {raw}", status=404)
+    return value
 
 
 def _found(request_id: int) -> domain.DataRequest:

@@ -46,14 +46,22 @@ class TransitionSchema(Schema):
     to = fields.String(required=True)
 
 
+# Mock time stays within what Unix timestamps and log ids can express (years 1970-9999).
+MAX_TIME = 253_402_300_799
+
+
 class DelaySchema(Schema):
-    seconds = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    seconds = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=100 * 365 * 86_400)
+    )
 
 
 class ClockSchema(Schema):
-    advance = fields.Float(load_default=None, allow_nan=False)
+    advance = fields.Float(
+        load_default=None, allow_nan=False, validate=validate.Range(min=-MAX_TIME, max=MAX_TIME)
+    )
     set = fields.Float(
-        load_default=None, allow_nan=False, validate=validate.Range(min=0, max=253402300799)
+        load_default=None, allow_nan=False, validate=validate.Range(min=0, max=MAX_TIME)
     )
     freeze = fields.Boolean(load_default=None, truthy={True}, falsy={False})
 

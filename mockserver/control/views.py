@@ -15,7 +15,7 @@ from ..oauth.clients import ClientError, build_client, insert_client, list_clien
 from ..state import state
 from ..users.store import UserError, create_user, find_user, list_users, update_user
 from .base import bp, json_body
-from .schemas import ClientSchema, ClockSchema, UserSchema, UserUpdateSchema
+from .schemas import MAX_TIME, ClientSchema, ClockSchema, UserSchema, UserUpdateSchema
 
 
 @bp.get("/health")
@@ -110,6 +110,11 @@ def move_clock() -> Response:
     clock_ = state().clock
     data = json_body(ClockSchema())
     if data["advance"] is not None:
+        target = clock_.now() + data["advance"]
+        if not 0 <= target <= MAX_TIME:
+            raise ControlError(
+                f"advance would move the clock to {target:.0f}, outside 0..{MAX_TIME} (year 9999)"
+            )
         clock_.advance(data["advance"])
     elif data["set"] is not None:
         clock_.set(data["set"])

@@ -115,7 +115,8 @@ class EffectSchema(Schema):
     )
     message = fields.String()
     retry_after = fields.Integer(strict=True, validate=validate.Range(min=0, max=86_400))
-    status = fields.Integer(strict=True, validate=validate.Range(min=100, max=599))
+    # 1xx is not a final answer: the client would wait for one until it times out.
+    status = fields.Integer(strict=True, validate=validate.Range(min=200, max=599))
     latency_ms = _Latency()
     hang = fields.Boolean(validate=validate.Equal(True))
     reset = fields.Boolean(validate=validate.Equal(True))

@@ -55,6 +55,8 @@ class Client:
                 and asked.scheme == reg.scheme
                 and asked.hostname == reg.hostname
                 and asked.path == reg.path
+                and "?" not in uri  # even an empty query or fragment would move the code
+                and "#" not in uri
                 and not asked.query
                 and not asked.fragment
                 and not asked.username

@@ -122,3 +122,33 @@ def test_host_header_is_checked_on_loopback(client: FlaskClient) -> None:
 def test_allowed_hosts_setting(client: FlaskClient) -> None:
     assert client.get("/_mock/health", headers={"Host": "tiktok-mock:8080"}).status_code == 200
     assert client.get("/_mock/health", headers={"Host": "127.0.0.1"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("DELETE", "/_mock/faults/9223372036854775808", None),
+        ("GET", "/_mock/requests/9223372036854775808", None),
+        ("GET", "/_mock/requests/-9223372036854775809", None),
+        ("POST", "/_mock/requests/9223372036854775808/transition", {"to": "expired"}),
+        ("POST", "/_mock/requests/9223372036854775808/delay", {"seconds": 0}),
+    ],
+)
+def test_ids_beyond_int64_are_unknown_not_500(
+    client: FlaskClient, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    assert client.open(path, method=method, json=body).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body", [{"advance": 1e17}, {"advance": 1e12}, {"advance": -1e11}, {"set": 1e13}]
+)
+def test_clock_stays_within_expressible_time(client: FlaskClient, body: dict[str, float]) -> None:
+    assert client.post("/_mock/clock", json=body).status_code == 400
+    assert client.get("/_mock/health").status_code == 200
+    assert len(client.get("/_mock/health").headers["x-tt-logid"]) == 34
+
+
+def test_delay_is_bounded(client: FlaskClient) -> None:
+    answer = client.post("/_mock/requests/1/delay", json={"seconds": 9223372036854775808})
+    assert answer.status_code in (400, 404)

@@ -66,3 +66,12 @@ def test_at_most_ten_redirect_uris_and_known_scopes() -> None:
         build_client({**client("web", "https://a.example/cb"), "scopes": ["video.list"]})
     c = build_client({**client("web", "https://a.example/cb"), "scopes": ["user.info.stats"]})
     assert c.scopes == ("user.info.basic", "user.info.stats")
+
+
+@pytest.mark.parametrize(
+    "asked", ["http://localhost:5555/callback#", "http://localhost:5555/callback?"]
+)
+def test_empty_query_or_fragment_does_not_match_a_wildcard(asked: str) -> None:
+    assert not build_client(client("desktop", "http://localhost:*/callback")).redirect_registered(
+        asked
+    )

@@ -40,8 +40,8 @@ def test_layers_file_then_env_then_overrides(tmp_path: Path) -> None:
         ({"TIKTOK_MOCK_PKCE_ENCODING": "plain"}, "must be one of hex, base64url, either"),
         ({"TIKTOK_MOCK_OAUTH_ERROR_STATUS": "100"}, "HTTP status"),
         ({"TIKTOK_MOCK_WORKERS": "-1"}, "zero or a positive"),
-    ({"TIKTOK_MOCK_RATE_LIMITS": "fast"}, "multiplier"),
-    ({"TIKTOK_MOCK_LARGE_REQUEST_IDS": "maybe"}, "boolean"),
+        ({"TIKTOK_MOCK_RATE_LIMITS": "fast"}, "multiplier"),
+        ({"TIKTOK_MOCK_LARGE_REQUEST_IDS": "maybe"}, "boolean"),
     ],
 )
 def test_bad_values_name_the_variable(source: dict[str, str], words: str) -> None:

@@ -55,15 +55,20 @@ def image() -> str:
     cert = os.environ.get("PIP_CERT")
     if cert and Path(cert).exists():
         # This machine reaches PyPI through a TLS-intercepting proxy; let pip trust it.
-        args += ["--volume", f"{Path(cert).parent}:{Path(cert).parent}:ro",
-                 "--build-arg", f"PIP_CERT={cert}"]
+        args += [
+            "--volume",
+            f"{Path(cert).parent}:{Path(cert).parent}:ro",
+            "--build-arg",
+            f"PIP_CERT={cert}",
+        ]
     started = time.monotonic()
     assert ENGINE is not None
-    built = subprocess.run([ENGINE, *args, str(ROOT)], capture_output=True, text=True,
-                           timeout=900)
+    built = subprocess.run([ENGINE, *args, str(ROOT)], capture_output=True, text=True, timeout=900)
     if built.returncode != 0 and not REQUIRED and "registry" in built.stderr:
-        pytest.skip("the base image is not available offline: run "
-                    "../shared/tools/podman-setup.sh and source its env.sh")
+        pytest.skip(
+            "the base image is not available offline: run "
+            "../shared/tools/podman-setup.sh and source its env.sh"
+        )
     assert built.returncode == 0, built.stdout + built.stderr
     print(f"image built in {time.monotonic() - started:.1f} s")
     return tag
@@ -79,8 +84,16 @@ def volume() -> Iterator[str]:
 class Container:
     def __init__(self, image: str, volume: str, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        self.id = run("run", "-d", "--network=host", "-e", f"TIKTOK_MOCK_PORT={port}",
-                      "-v", f"{volume}:/data", image)
+        self.id = run(
+            "run",
+            "-d",
+            "--network=host",
+            "-e",
+            f"TIKTOK_MOCK_PORT={port}",
+            "-v",
+            f"{volume}:/data",
+            image,
+        )
 
     def wait_healthy(self, timeout: float = 30) -> float:
         started = time.monotonic()
@@ -106,8 +119,11 @@ class Container:
 
 
 def post(url: str, token: str, body: dict[str, object]) -> bytes:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         data: bytes = answer.read()
         return data
@@ -121,11 +137,15 @@ def test_image_runs_a_full_flow_and_keeps_state(image: str, volume: str) -> None
         assert run("inspect", "--format", "{{.Config.User}}", first.id) == "mock"
         if ENGINE and ENGINE.endswith("podman"):
             run("healthcheck", "run", first.id)  # the image's own HEALTHCHECK passes
-        tokens = get_token(first.url, "lena.schmidt",
-                           "user.info.basic,portability.all.single")
+        tokens = get_token(first.url, "lena.schmidt", "user.info.basic,portability.all.single")
         token = tokens["access_token"]
-        added = json.loads(post(f"{first.url}/v2/user/data/add/?fields=request_id", token,
-                                {"data_format": "json", "category_selection_list": ["profile"]}))
+        added = json.loads(
+            post(
+                f"{first.url}/v2/user/data/add/?fields=request_id",
+                token,
+                {"data_format": "json", "category_selection_list": ["profile"]},
+            )
+        )
         request_id = added["data"]["request_id"]
         MockControl(first.url).advance(30)
         archive = post(f"{first.url}/v2/user/data/download/", token, {"request_id": request_id})
@@ -141,11 +161,16 @@ def test_image_runs_a_full_flow_and_keeps_state(image: str, volume: str) -> None
     second = Container(image, volume, port)
     try:
         second.wait_healthy()
-        checked = json.loads(post(f"{second.url}/v2/user/data/check/?fields=status", token,
-                                  {"request_id": request_id}))
+        checked = json.loads(
+            post(
+                f"{second.url}/v2/user/data/check/?fields=status", token, {"request_id": request_id}
+            )
+        )
         assert checked["data"] == {"status": "downloading"}
-        request = urllib.request.Request(f"{second.url}/v2/user/info/?fields=open_id",
-                                         headers={"Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(
+            f"{second.url}/v2/user/info/?fields=open_id",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert json.loads(answer.read())["data"]["user"]["open_id"] == tokens["open_id"]
     finally:

@@ -1,0 +1,1 @@
+"""Real-browser tests of the consent page (Playwright driving the system Chromium)."""

@@ -16,11 +16,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-WEB_KEY = "sbawmockweb0000001"
-WEB_SECRET = "MockWebSecret0000000000000000001"
-WEB_REDIRECT = "https://app.example.com/auth/tiktok/callback"
-DESK_KEY = "sbawmockdesk000001"
-DESK_SECRET = "MockDeskSecret000000000000000001"
+from mockserver.testing import DESKTOP_CLIENT_KEY as DESK_KEY
+from mockserver.testing import DESKTOP_CLIENT_SECRET as DESK_SECRET
+from mockserver.testing import WEB_CLIENT_KEY as WEB_KEY
+from mockserver.testing import WEB_CLIENT_SECRET as WEB_SECRET
+from mockserver.testing import WEB_REDIRECT_URI as WEB_REDIRECT
+
 ALL_WEB_SCOPES = "user.info.basic,user.info.profile,user.info.stats,portability.all.single"
 
 

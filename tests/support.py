@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from mockserver.testing import DESKTOP_CLIENT_KEY as DESK_KEY
-from mockserver.testing import DESKTOP_CLIENT_SECRET as DESK_SECRET
+from mockserver.testing import DESKTOP_CLIENT_KEY as DESK_KEY  # noqa: F401 - re-exported
+from mockserver.testing import DESKTOP_CLIENT_SECRET as DESK_SECRET  # noqa: F401 - re-exported
 from mockserver.testing import WEB_CLIENT_KEY as WEB_KEY
 from mockserver.testing import WEB_CLIENT_SECRET as WEB_SECRET
 from mockserver.testing import WEB_REDIRECT_URI as WEB_REDIRECT

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, request
+from werkzeug.wrappers import Response
 
+from ..envelope import ok
 from ..errors import AccessTokenInvalid, InvalidParams, ScopeNotAuthorized
 from ..journal.recorder import annotate, endpoint_name, observe
 from ..oauth.grants import AccessToken, authenticate_bearer
 from ..ratelimit import enforce
-from ..state import log_id, now, state
+from ..state import now, state
 from ..users.store import find_user
 from . import requests as domain
 from .archive import archive_filename, stream_archive
@@ -31,11 +33,6 @@ CHECK_FIELDS = (
     "data_format",
     "category_selection_list",
 )
-
-
-def _ok(data: dict[str, Any] | None) -> Response:
-    error = {"code": "ok", "message": "", "log_id": log_id()}
-    return jsonify({"error": error} if data is None else {"data": data, "error": error})
 
 
 def _token() -> AccessToken:
@@ -120,7 +117,7 @@ def add() -> Response:
         state(), token, body["data_format"], body["category_selection_list"], now()
     )
     annotate(request_id=created.request_id)
-    return _ok({"request_id": created.request_id})
+    return ok({"request_id": created.request_id})
 
 
 @bp.post("/check/")
@@ -129,7 +126,7 @@ def check() -> Response:
     wanted = _fields(CHECK_FIELDS)
     request_id = _request_id(token, _body().get("request_id"), "JSON body")
     found = domain.owned(state(), token, request_id, now()).check_fields()
-    return _ok({f: found[f] for f in wanted})
+    return ok({f: found[f] for f in wanted})
 
 
 @bp.post("/cancel/")
@@ -141,7 +138,7 @@ def cancel() -> Response:
     else:
         request_id = _request_id(token, request.args.get("request_id"), "JSON body or query")
     domain.cancel(state(), token, request_id, now())
-    return _ok(None)
+    return ok(None)
 
 
 @bp.post("/download/")

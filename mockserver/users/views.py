@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 from werkzeug.wrappers import Response
 
+from ..envelope import ok
 from ..errors import InvalidParams, ScopeNotAuthorized, ScopePermissionMissed
 from ..oauth.grants import authenticate_bearer
 from ..ratelimit import enforce
-from ..state import log_id, now, state
+from ..state import now, state
 from ..users.store import find_user
 
 bp = Blueprint("user_info", __name__)
@@ -25,11 +26,6 @@ FIELD_SCOPES: dict[str, str] = {
         ("follower_count", "following_count", "likes_count", "video_count"), "user.info.stats"
     ),
 }
-
-
-def ok(data: dict[str, object]) -> Response:
-    """TikTok's success envelope."""
-    return jsonify({"data": data, "error": {"code": "ok", "message": "", "log_id": log_id()}})
 
 
 @bp.get("/v2/user/info/")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from .errors import ControlError
 from .faults import effects, engine
 from .faults.rules import FaultRuleError, parse_header
 from .journal import recorder
-from .state import log_id, state
+from .state import begin_call, current_call, end_call, log_id, state
 
 
 def _facts(name: str) -> Any:
@@ -90,7 +90,9 @@ def before() -> Response | None:
     fired = engine.evaluate(state(), facts, extra)
     if fired is None:
         return None
-    g.fault = fired
+    call = current_call()
+    if call is not None:
+        call.fault = fired
     # The view may never run, so the journal learns who called from the facts.
     recorder.annotate(
         fault=fired.describe(),
@@ -102,7 +104,8 @@ def before() -> Response | None:
 
 
 def after(response: Response) -> Response:
-    fired = g.get("fault")
+    call = current_call()
+    fired = None if call is None else call.fault
     if fired is not None:
         response = effects.after_view(fired, response)
     recorder.record(response)
@@ -111,5 +114,12 @@ def after(response: Response) -> Response:
 
 
 def register(app: Flask) -> None:
+    # begin_call first: every later hook, view and error handler reads the call's scratch.
+    app.before_request_funcs.setdefault(None, []).insert(0, _begin)
     app.before_request(before)
     app.after_request(after)
+    app.teardown_request(end_call)
+
+
+def _begin() -> None:
+    begin_call()

@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import g, request
+from flask import request
 from werkzeug.wrappers import Response
 
-from ..state import log_id, now, state
+from ..state import current_call, log_id, now, state
 
 # Flask endpoint → the short names used by the journal, fault rules and rate limits.
 ENDPOINTS = {
@@ -36,24 +36,28 @@ def endpoint_name() -> str | None:
 
 def annotate(**tags: Any) -> None:
     """Remember facts about the current request for its journal row."""
-    current: dict[str, Any] | None = g.get("journal_tags")
-    if current is None:
-        current = g.journal_tags = {}
-    current.update({k: v for k, v in tags.items() if v is not None})
+    call = current_call()
+    if call is not None:
+        for key, value in tags.items():
+            if value is not None:
+                call.tags[key] = value
 
 
 def tags() -> dict[str, Any]:
-    current: dict[str, Any] = g.get("journal_tags") or {}
-    return current
+    call = current_call()
+    return call.tags if call is not None else {}
 
 
 def start() -> None:
-    g.started = time.perf_counter()
+    call = current_call()
+    if call is not None:
+        call.started = time.perf_counter()
 
 
 def record(response: Response) -> None:
     """Store the journal row of the current request (emulated API paths only)."""
-    started = g.get("started")
+    call = current_call()
+    started = None if call is None else call.started
     if started is None:
         return
     t = tags()

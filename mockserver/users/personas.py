@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..ids import open_id, union_id
+from ..portability.archive.rows import PERSONAS  # the archive owns each persona's volumes
 from .regions import LOCALES
 
-PERSONAS = ("empty", "light", "typical", "huge", "edge")
+__all__ = ["PERSONAS", "make_user"]
 
 # (followers, following, likes received, videos) ranges per persona.
 _STATS: dict[str, tuple[tuple[int, int], ...]] = {

@@ -54,3 +54,10 @@ def test_refusals_name_the_category(
 def test_all_data_takes_precedence() -> None:
     assert effective_categories(["video", "all_data", "activity"]) == ("all_data",)
     assert effective_categories(["video", "activity", "video"]) == ("video", "activity")
+
+
+def test_rules_and_archive_agree_on_the_categories() -> None:
+    from mockserver.portability.archive import CATEGORIES as ARCHIVE_CATEGORIES
+    from mockserver.portability.rules import CATEGORIES
+
+    assert set(CATEGORIES) == set(ARCHIVE_CATEGORIES)

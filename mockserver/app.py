@@ -77,6 +77,7 @@ def init_state(app: Flask, settings: Settings) -> MockState:
 
 def register_blueprints(app: Flask) -> None:
     from .control import faults as _control_faults  # noqa: F401 - registers routes
+    from .control import observe as _control_observe  # noqa: F401 - registers routes
     from .control import openapi as _control_openapi  # noqa: F401 - registers routes
     from .control import requests as _control_requests  # noqa: F401 - registers routes
     from .control import views as _control_views  # noqa: F401 - registers routes

@@ -22,7 +22,8 @@ def test_json_access_log_and_graceful_sigterm(tmp_path: Path) -> None:
     assert server.proc is not None
     proc = server.proc
     server.stop(signal.SIGTERM)
-    assert proc.returncode == 0 and time.monotonic() - started < 10
+    # Within graceful_timeout (10 s) plus margin: a starved CI machine can be slow to reap.
+    assert proc.returncode == 0 and time.monotonic() - started < 15
     lines = [
         json.loads(line)
         for line in server.log_path.read_text().splitlines()

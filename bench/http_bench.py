@@ -134,7 +134,7 @@ def bench_check(tmp: Path, args: argparse.Namespace) -> dict[str, float]:
     """Both servers up at once, measured alternately (mock, bare, mock, bare, …): this VM's
     speed drifts from minute to minute, and interleaving keeps the ratio honest."""
     port = free_port()
-    proc = serve(tmp / "check.db", port, args, TIKTOK_MOCK_RATE_LIMITS="off")
+    proc = serve(tmp / "check.db", port, args, TIKTOK_MOCK_RATE_LIMITS=args.rate_limits)
     base = f"http://127.0.0.1:{port}"
     bare_port = free_port()
     bare = subprocess.Popen(
@@ -339,6 +339,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating check runs")
+    parser.add_argument(
+        "--rate-limits",
+        default="off",
+        help="the mock's rate_limits for the check run (the "
+        "issue's figure is with them off; `on` shows what they cost)",
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=0, help="0 = the mock's default")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))

@@ -17,6 +17,7 @@ from .db import Database
 from .fixtures_loader import prepare_state
 from .ids import Ids
 from .journal.store import JournalStore
+from .ratelimit import RateCounter
 from .settings import Settings, load_settings
 from .state import EXTENSION, MockState, state
 
@@ -67,6 +68,7 @@ def init_state(app: Flask, settings: Settings) -> MockState:
         clock=Clock(db),
         ids=Ids(settings.seed, db),
         journal=JournalStore(settings.db_path),
+        rates=RateCounter(settings.db_path),
     )
     app.extensions[EXTENSION] = st
     db.create_schema()

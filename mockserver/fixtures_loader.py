@@ -42,6 +42,7 @@ def prepare_state(st: MockState, *, reset: bool = False) -> None:
     load_fixtures(st, force=reset)
     if reset:
         st.journal.clear()
+        st.rates.clear()
     with st.db.transaction() as tx:
         install(tx, rules, st.clock.now())
 

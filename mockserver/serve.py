@@ -97,7 +97,7 @@ def serve(settings: Settings) -> None:
     app = create_app(settings=settings)
     print(banner(app), flush=True)
     # No SQLite connection may cross the fork: workers open their own.
-    app.extensions[EXTENSION].db.close()
+    app.extensions[EXTENSION].close()
 
     def post_worker_init(worker: Any) -> None:
         dispatcher.start(app)

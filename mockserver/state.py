@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -13,6 +13,9 @@ from .db import Database
 from .ids import Ids
 from .journal.store import JournalStore
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .ratelimit import RateCounter
 
 EXTENSION = "tiktok_mock"
 
@@ -26,6 +29,13 @@ class MockState:
     clock: Clock
     ids: Ids
     journal: JournalStore
+    rates: RateCounter
+
+    def close(self) -> None:
+        """Close this thread's database connection and this process's side files."""
+        self.db.close()
+        self.journal.close()
+        self.rates.close()
 
 
 @dataclass(slots=True)

@@ -460,13 +460,7 @@ class MockServer:
             raise
         self._server = server
         self._dispatcher = dispatcher.start(app)  # webhooks are delivered as under `serve`
-        journal = app.extensions[EXTENSION].journal
-
-        def close_all() -> None:
-            db.close()
-            journal.close()
-
-        self._close_db = close_all
+        self._close_db = app.extensions[EXTENSION].close
         self._admin_token = admin_token or None
         self._db_path = str(overrides["db_path"])
         self._thread = threading.Thread(

@@ -23,7 +23,7 @@ def settings_overrides() -> dict[str, Any]:
 def app(tmp_path: Path, settings_overrides: dict[str, Any]) -> Iterator[Flask]:
     application = create_app({"db_path": str(tmp_path / "mock.db"), **settings_overrides})
     yield application
-    application.extensions["tiktok_mock"].db.close()
+    application.extensions["tiktok_mock"].close()
 
 
 @pytest.fixture

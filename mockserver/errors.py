@@ -141,6 +141,20 @@ class InternalError(ApiError):
     description = "Something went wrong in the mock; see its log for the traceback."
 
 
+# Open API error classes by TikTok code (fault injection answers any of them by name).
+API_ERRORS: dict[str, type[ApiError]] = {
+    cls.api_code: cls
+    for cls in (
+        AccessTokenInvalid,
+        ScopeNotAuthorized,
+        ScopePermissionMissed,
+        InvalidParams,
+        RateLimitExceeded,
+        InternalError,
+    )
+}
+
+
 class AuthorizePageError(HTTPException):
     """The consent host's error page: status 400, no redirect, names the bad parameter."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, request
@@ -52,15 +53,21 @@ def _facts(name: str) -> Any:
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
+@lru_cache(maxsize=8)
+def _allowed_hosts(setting: str, bind_host: str) -> frozenset[str] | None:
+    """Host names to accept, or None for any; worked out once, not per request."""
+    if setting:
+        names = frozenset(h.strip().lower() for h in setting.split(",") if h.strip())
+        return None if "*" in names else names
+    if bind_host in LOOPBACK_NAMES or bind_host.startswith("127."):
+        return LOOPBACK_NAMES
+    return None
+
+
 def _host_allowed() -> bool:
     settings = state().settings
-    if settings.allowed_hosts:
-        allowed = {h.strip().lower() for h in settings.allowed_hosts.split(",") if h.strip()}
-    elif settings.host in LOOPBACK_NAMES or settings.host.startswith("127."):
-        allowed = set(LOOPBACK_NAMES)
-    else:
-        return True
-    if "*" in allowed:
+    allowed = _allowed_hosts(settings.allowed_hosts, settings.host)
+    if allowed is None:
         return True
     host = request.host.lower()
     name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]

@@ -211,7 +211,7 @@ def _coerce(name: str, kind: Any, raw: Any) -> Any:
     return raw
 
 
-def _read_config_file(path: str) -> dict[str, Any]:
+def read_config_file(path: str) -> dict[str, Any]:
     p = Path(path)
     try:
         text = p.read_bytes()
@@ -245,7 +245,7 @@ def load_settings(
     layers: list[Mapping[str, Any]] = []
     if path:
         # Tables and arrays (e.g. [[faults]]) are read by their own modules.
-        file_values = _read_config_file(str(path))
+        file_values = read_config_file(str(path))
         layers.append({k: v for k, v in file_values.items() if not isinstance(v, dict | list)})
     layers += [env_layer, given]
     values: dict[str, Any] = {"config": str(path)}

@@ -84,15 +84,8 @@ def family_error(name: str, message: str | None, retry_after: int) -> HTTPExcept
             else "invalid_params"
         )
     )
-    status = OPEN_API_ERRORS[api_name]
     headers = {"Retry-After": str(retry_after)} if api_name == "rate_limit_exceeded" else None
-    api = errors.ApiError(message, status=status, headers=headers)
-    api.api_code = api_name
-    if message is None:
-        for cls in errors.ApiError.__subclasses__():
-            if cls.api_code == api_name:
-                api.description = cls.description
-    return api
+    return errors.API_ERRORS[api_name](message, headers=headers)
 
 
 def before_view(fired: Fired) -> Response | None:

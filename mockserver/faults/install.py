@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..settings import Settings, SettingsError, _read_config_file
+from ..settings import Settings, SettingsError, read_config_file
 from .engine import add_rule
 from .rules import FaultRuleError, parse_rule
 from .scenarios import read_scenario
@@ -17,7 +17,7 @@ def configured_rules(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
     """(source, validated rule) pairs from the config file and the scenario preset."""
     found: list[tuple[str, Any]] = []
     if settings.config:
-        raw = _read_config_file(settings.config).get("faults", [])
+        raw = read_config_file(settings.config).get("faults", [])
         if not isinstance(raw, list):
             raise SettingsError(f"config file {settings.config}: `faults` must be a list")
         found += [("config", rule) for rule in raw]

@@ -26,17 +26,11 @@ from marshmallow import (
     validates_schema,
 )
 
+from ..errors import API_ERRORS
 from ..journal.recorder import ENDPOINTS
 
 ENDPOINT_NAMES = (*dict.fromkeys(ENDPOINTS.values()), "webhook")
-OPEN_API_ERRORS = {
-    "access_token_invalid": 401,
-    "scope_not_authorized": 401,
-    "scope_permission_missed": 400,
-    "invalid_params": 400,
-    "rate_limit_exceeded": 429,
-    "internal_error": 500,
-}
+OPEN_API_ERRORS = {name: cls.code for name, cls in API_ERRORS.items()}
 OAUTH_ERRORS = (
     "access_denied",
     "invalid_client",

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from ..errors import AuthorizePageError
 from ..journal.recorder import observe
 from ..state import MockState
-from ..users.regions import is_portability_region
+from ..users.regions import portability_refusal
 from ..users.store import find_user
 from .clients import Client, get_client
 from .grants import issue_code
@@ -207,11 +207,8 @@ def approve(
 
 def region_refusal(st: MockState, user: Mapping[str, Any], scopes: list[str]) -> str | None:
     """Why the consent page refuses this user, under the `deny_at_consent` region policy."""
-    if st.settings.region_policy != "deny_at_consent" or is_portability_region(user["region"]):
+    if st.settings.region_policy != "deny_at_consent":
         return None
     if not any(is_portability(s) for s in scopes):
         return None
-    return (
-        f"Data portability is only available to users in the EEA or the UK; this user's "
-        f"region is {user['region']}."
-    )
+    return portability_refusal(user["region"])

@@ -17,7 +17,7 @@ from ..errors import InvalidParams, ScopeNotAuthorized
 from ..journal.recorder import observe
 from ..oauth.grants import AccessToken
 from ..state import MockState
-from ..users.regions import is_portability_region
+from ..users.regions import portability_refusal
 from ..users.store import find_user
 from . import lifecycle
 from .rules import ScopeRefused, decide, effective_categories
@@ -25,6 +25,15 @@ from .rules import ScopeRefused, decide, effective_categories
 JS_SAFE_MAX = 2**53 - 1
 INT64_MAX = 2**63 - 1
 UNKNOWN_ID = "Incorrect `request_id`. Please validate the request."
+# What `/v2/user/data/check/?fields=` may ask for, in TikTok's order.
+CHECK_FIELDS = (
+    "request_id",
+    "apply_time",
+    "collect_time",
+    "status",
+    "data_format",
+    "category_selection_list",
+)
 
 
 @dataclass(frozen=True)
@@ -46,14 +55,15 @@ class DataRequest:
 
     def check_fields(self) -> dict[str, Any]:
         """Every field `/v2/user/data/check/` can return, in TikTok's order."""
-        return {
-            "request_id": self.request_id,
-            "apply_time": self.apply_time,
-            "collect_time": self.collect_time,
-            "status": self.status,
-            "data_format": self.data_format,
-            "category_selection_list": list(self.categories),
-        }
+        values = (
+            self.request_id,
+            self.apply_time,
+            self.collect_time,
+            self.status,
+            self.data_format,
+            list(self.categories),
+        )
+        return dict(zip(CHECK_FIELDS, values, strict=True))
 
     def to_json(self) -> dict[str, Any]:
         """The control API's view, with the mock's own bookkeeping."""
@@ -103,11 +113,9 @@ def add(
     user = find_user(st.db.connect(), token.open_id)
     if user is None:
         raise InvalidParams("The user of this token no longer exists.")
-    if st.settings.region_policy == "deny_at_add" and not is_portability_region(user["region"]):
-        raise InvalidParams(
-            "Data portability is only available to users in the EEA or the UK; this user's "
-            f"region is {user['region']}."
-        )
+    refusal = portability_refusal(user["region"])
+    if st.settings.region_policy == "deny_at_add" and refusal:
+        raise InvalidParams(refusal)
     try:
         with st.db.transaction() as tx:
             request_id = _create(st, tx, token, data_format, categories, user, now)

@@ -25,15 +25,6 @@ from .schemas import AddSchema, load
 
 bp = Blueprint("portability", __name__, url_prefix="/v2/user/data")
 
-CHECK_FIELDS = (
-    "request_id",
-    "apply_time",
-    "collect_time",
-    "status",
-    "data_format",
-    "category_selection_list",
-)
-
 
 def _token() -> AccessToken:
     st = state()
@@ -123,7 +114,7 @@ def add() -> Response:
 @bp.post("/check/")
 def check() -> Response:
     token = _token()
-    wanted = _fields(CHECK_FIELDS)
+    wanted = _fields(domain.CHECK_FIELDS)
     request_id = _request_id(token, _body().get("request_id"), "JSON body")
     found = domain.owned(state(), token, request_id, now()).check_fields()
     return ok({f: found[f] for f in wanted})

@@ -87,5 +87,15 @@ def is_portability_region(region: str) -> bool:
     return region in PORTABILITY_REGIONS
 
 
+def portability_refusal(region: str) -> str | None:
+    """Why TikTok will not serve this region's user, or None for the EEA and the UK."""
+    if is_portability_region(region):
+        return None
+    return (
+        "Data portability is only available to users in the EEA or the UK; this user's "
+        f"region is {region}."
+    )
+
+
 def is_known_region(region: str) -> bool:
     return len(region) == 2 and region.isalpha() and region.isupper()

@@ -176,11 +176,6 @@ class DateFormatter:
         return self._prefix + _HM[minute] + _SS[sec]
 
 
-def format_date(ts: int) -> str:
-    """One timestamp as `YYYY-MM-DD HH:MM:SS` (UTC)."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
-
-
 def timeline(rng: random.Random, count: int, end: int, span: int) -> Iterator[int]:
     """`count` timestamps, newest first, from shortly before `end` back over about `span` s."""
     if count <= 0:

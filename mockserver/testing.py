@@ -12,7 +12,6 @@ plugin that imports this module stays cheap.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -27,6 +26,8 @@ from email.message import Message
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from .oauth.pkce import hex_challenge  # standard library only, like this module
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -324,7 +325,7 @@ def get_token(
         "mock_user": user,
     }
     if code_verifier is not None:
-        params["code_challenge"] = hashlib.sha256(code_verifier.encode()).hexdigest()
+        params["code_challenge"] = hex_challenge(code_verifier)
         params["code_challenge_method"] = "S256"
     status, headers, raw = _send(
         "GET", f"{base}/v2/auth/authorize/?{urlencode(params)}", timeout=timeout

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mockserver.app import create_app
+from mockserver.testing import MockServer
 
 
 @pytest.fixture
@@ -29,3 +30,20 @@ def app(tmp_path: Path, settings_overrides: dict[str, Any]) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[MockServer]:
+    """The app served from a thread (`MockServer`), once per module.
+
+    tests/e2e overrides `server` with a real `tiktok-mock serve` process.
+    """
+    with MockServer() as running:
+        yield running
+
+
+@pytest.fixture
+def server(live: MockServer) -> MockServer:
+    """The module's in-process server, back at its seeded fixtures."""
+    live.reset()
+    return live

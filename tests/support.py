@@ -153,6 +153,16 @@ def token_form(code: str, **extra: str) -> dict[str, str]:
     }
 
 
+def refresh_form(refresh_token: str) -> dict[str, str]:
+    """The web client's refresh_token grant, form-encoded."""
+    return {
+        "client_key": WEB_KEY,
+        "client_secret": WEB_SECRET,
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+    }
+
+
 def pkce_pair() -> tuple[str, str]:
     """A verifier and TikTok's hex S256 challenge for it."""
     verifier = secrets.token_urlsafe(48)

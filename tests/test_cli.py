@@ -6,31 +6,12 @@ import json
 import socket
 import threading
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 
 from mockserver.cli import main
 from mockserver.testing import DESKTOP_CLIENT_KEY, DESKTOP_CLIENT_SECRET, MockServer
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[MockServer]:
-    with MockServer() as server:
-        yield server
-
-
-@pytest.fixture
-def server(live: MockServer) -> MockServer:
-    live.reset()
-    return live
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.support import free_port
 
 
 def test_users_lists_the_fixture_users(

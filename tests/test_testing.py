@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -28,21 +27,9 @@ from mockserver.testing import (
     MockServer,
     get_token,
 )
+from tests.support import free_port
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[MockServer]:
-    with MockServer() as server:
-        yield server
-
-
-@pytest.fixture
-def server(live: MockServer) -> MockServer:
-    """The module's server, back at its seeded fixtures."""
-    live.reset()
-    return live
 
 
 def call(
@@ -63,13 +50,6 @@ def call(
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, exc.read(), exc.headers.get("Content-Type", "")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def test_start_stop_removes_its_temporary_state() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.support import authorize_url, query
+from tests.support import authorize_url, query, token_form
 
 
 def test_health_and_fixture_contents(client: FlaskClient) -> None:
@@ -150,5 +150,15 @@ def test_clock_stays_within_expressible_time(client: FlaskClient, body: dict[str
 
 
 def test_delay_is_bounded(client: FlaskClient) -> None:
-    answer = client.post("/_mock/requests/1/delay", json={"seconds": 9223372036854775808})
-    assert answer.status_code in (400, 404)
+    location = client.get(authorize_url("", mock_user="lena.schmidt")).headers["Location"]
+    token = client.post("/v2/oauth/token/", data=token_form(query(location)["code"])).json
+    added = client.post(
+        "/v2/user/data/add/?fields=request_id",
+        json={"data_format": "json", "category_selection_list": ["profile"]},
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    ).json
+    pending = added["data"]["request_id"]
+    huge = client.post(f"/_mock/requests/{pending}/delay", json={"seconds": 9223372036854775808})
+    assert huge.status_code == 400 and "seconds" in huge.json["error"]
+    fine = client.post(f"/_mock/requests/{pending}/delay", json={"seconds": 3600})
+    assert fine.status_code == 200 and fine.json["ready_at"] == fine.json["collect_time"] + 3600

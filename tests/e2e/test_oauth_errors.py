@@ -19,6 +19,7 @@ from tests.support import (
     get_code,
     pkce_pair,
     query,
+    refresh_form,
     token_form,
 )
 
@@ -158,12 +159,7 @@ def test_reused_code_is_refused_and_revokes_its_tokens(server: LiveServer) -> No
     assert info.json()["error"]["code"] == "access_token_invalid"
     refresh = post_token(
         server,
-        {
-            "client_key": WEB_KEY,
-            "client_secret": WEB_SECRET,
-            "grant_type": "refresh_token",
-            "refresh_token": first["refresh_token"],
-        },
+        refresh_form(first["refresh_token"]),
     )
     assert refresh["error"] == "invalid_grant"
 
@@ -237,13 +233,18 @@ def test_pkce_errors(server: LiveServer, verifier_of: str, words: str) -> None:
 
 def test_old_refresh_token_after_rotation(server: LiveServer) -> None:
     first = post_token(server, token_form(get_code(requests.Session(), server.url)["code"]))
-    form = {"client_key": WEB_KEY, "client_secret": WEB_SECRET, "grant_type": "refresh_token"}
-    second = post_token(server, {**form, "refresh_token": first["refresh_token"]})
+    second = post_token(server, refresh_form(first["refresh_token"]))
     assert second["refresh_token"] != first["refresh_token"]
-    again = post_token(server, {**form, "refresh_token": first["refresh_token"]})
+    again = post_token(server, refresh_form(first["refresh_token"]))
     assert again["error"] == "invalid_grant" and "rotated" in again["error_description"]
     # The rotated-in token works, and the old access token lives until it expires.
-    assert "access_token" in post_token(server, {**form, "refresh_token": second["refresh_token"]})
+    assert "access_token" in post_token(server, refresh_form(second["refresh_token"]))
+    info = requests.get(
+        f"{server.url}/v2/user/info/?fields=open_id",
+        timeout=10,
+        headers={"Authorization": f"Bearer {first['access_token']}"},
+    )
+    assert info.status_code == 200
 
 
 def bearer(token: str) -> dict[str, str]:

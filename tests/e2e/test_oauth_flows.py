@@ -21,6 +21,7 @@ from tests.support import (
     authorize_url,
     pkce_pair,
     query,
+    refresh_form,
 )
 
 TOKEN_KEYS = [
@@ -130,12 +131,7 @@ def test_web_flow_with_authlib(server: LiveServer) -> None:
     reuse = requests.post(
         f"{server.url}/v2/oauth/token/",
         timeout=10,
-        data={
-            "client_key": WEB_KEY,
-            "client_secret": WEB_SECRET,
-            "grant_type": "refresh_token",
-            "refresh_token": old_refresh,
-        },
+        data=refresh_form(old_refresh),
     ).json()
     assert reuse["error"] == "invalid_grant"
     assert "rotated" in reuse["error_description"]
@@ -148,12 +144,7 @@ def test_web_flow_with_authlib(server: LiveServer) -> None:
     dead_refresh = requests.post(
         f"{server.url}/v2/oauth/token/",
         timeout=10,
-        data={
-            "client_key": WEB_KEY,
-            "client_secret": WEB_SECRET,
-            "grant_type": "refresh_token",
-            "refresh_token": refreshed["refresh_token"],
-        },
+        data=refresh_form(refreshed["refresh_token"]),
     ).json()
     assert dead_refresh["error"] == "invalid_grant"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from tests.support import WEB_KEY, WEB_SECRET, LiveServer, get_code, token_form
+from tests.support import LiveServer, get_code, refresh_form, token_form
 
 
 def test_fifty_concurrent_redemptions_of_one_code_exactly_one_wins(server: LiveServer) -> None:
@@ -47,12 +47,7 @@ def test_concurrent_refreshes_of_one_token_rotate_once(server: LiveServer) -> No
         data=token_form(get_code(requests.Session(), server.url)["code"]),
     ).json()
     start = threading.Barrier(20)
-    form = {
-        "client_key": WEB_KEY,
-        "client_secret": WEB_SECRET,
-        "grant_type": "refresh_token",
-        "refresh_token": tokens["refresh_token"],
-    }
+    form = refresh_form(tokens["refresh_token"])
 
     def refresh(_: int) -> dict[str, Any]:
         start.wait()
@@ -91,12 +86,7 @@ def test_tokens_survive_a_restart_on_the_same_db(tmp_path: Path) -> None:
         refreshed = requests.post(
             f"{again.url}/v2/oauth/token/",
             timeout=10,
-            data={
-                "client_key": WEB_KEY,
-                "client_secret": WEB_SECRET,
-                "grant_type": "refresh_token",
-                "refresh_token": tokens["refresh_token"],
-            },
+            data=refresh_form(tokens["refresh_token"]),
         ).json()
         assert "access_token" in refreshed
         assert requests.get(f"{again.url}/_mock/clock", timeout=10).json()["offset"] >= 3600

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.support import WEB_KEY, WEB_SECRET, authorize_url, pkce_pair, query, token_form
+from tests.support import (
+    authorize_url,
+    pkce_pair,
+    query,
+    refresh_form,
+    token_form,
+)
 
 DESK = {
     "client_key": "sbawmockdesk000001",
@@ -26,12 +32,7 @@ def code_for(client: FlaskClient, **params: str) -> str:
 def test_legacy_profile_lifetimes_and_no_rotation(client: FlaskClient) -> None:
     first = client.post("/v2/oauth/token/", data=token_form(code_for(client))).json
     assert (first["expires_in"], first["refresh_expires_in"]) == (86400, 31536000)
-    form = {
-        "client_key": WEB_KEY,
-        "client_secret": WEB_SECRET,
-        "grant_type": "refresh_token",
-        "refresh_token": first["refresh_token"],
-    }
+    form = refresh_form(first["refresh_token"])
     client.post("/_mock/clock", json={"advance": 1000})
     second = client.post("/v2/oauth/token/", data=form).json
     third = client.post("/v2/oauth/token/", data=form).json

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .faults.install import configured_rules, install
 from .oauth.clients import build_client, insert_client
 from .state import MockState
 from .users.store import create_user
@@ -36,8 +37,6 @@ def _read(st: MockState, name: str) -> list[dict[str, Any]]:
 def prepare_state(st: MockState, *, reset: bool = False) -> None:
     """Fixtures into a new database (or all state back to them, on reset), then the fault
     rules of the config file and scenario."""
-    from .faults.install import configured_rules, install
-
     rules = configured_rules(st.settings)
     load_fixtures(st, force=reset)
     if reset:

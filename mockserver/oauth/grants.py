@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import AccessTokenInvalid, InvalidGrant, InvalidRequest
 from ..journal.recorder import annotate, observe
 from ..state import MockState
+from ..webhooks.events import REMOVED, enqueue
 from . import pkce
 from .clients import Client
 from .scopes import join_scopes, parse_scope_list
@@ -299,8 +300,6 @@ def revoke(st: MockState, client: Client, token: str, now: float) -> None:
                 (row["grant_id"],),
             ).fetchone()
             if open_id is not None:  # revoking twice notifies once
-                from ..webhooks.events import REMOVED, enqueue
-
                 enqueue(
                     st, tx, client.client_key, REMOVED, open_id[0], {"reason": 5}, now
                 )  # 5: developer revoked [doc]

@@ -1,12 +1,15 @@
-"""TikTok's Open API success envelope: `{"data": …, "error": {"code": "ok", …}}`."""
+"""TikTok's Open API conventions shared by `/v2/user/*`: the success envelope
+`{"data": …, "error": {"code": "ok", …}}` and the `fields` query parameter."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from werkzeug.wrappers import Response
 
+from .errors import InvalidParams
 from .state import log_id
 
 
@@ -19,3 +22,20 @@ def ok(data: dict[str, Any] | None) -> Response:
     error = {"code": "ok", "message": "", "log_id": log_id()}
     body = {"error": error} if data is None else {"data": data, "error": error}
     return Response(json.dumps(body, separators=(", ", ": ")), mimetype="application/json")
+
+
+def parse_fields(raw: str | None, allowed: Iterable[str]) -> list[str]:
+    """The comma-separated `fields` query parameter: required, known names, no repeats."""
+    known = tuple(allowed)
+    if raw is None or not raw.strip():
+        raise InvalidParams(
+            f"The `fields` query parameter is required: a comma-separated list of "
+            f"{', '.join(known)}."
+        )
+    wanted = [f.strip() for f in raw.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in known]
+    if unknown:
+        raise InvalidParams(
+            f"Unknown field(s) in `fields`: {', '.join(unknown)}. Allowed: {', '.join(known)}."
+        )
+    return list(dict.fromkeys(wanted))

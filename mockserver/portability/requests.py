@@ -20,7 +20,7 @@ from ..state import MockState
 from ..users.regions import portability_refusal
 from ..users.store import find_user
 from . import lifecycle
-from .rules import ScopeRefused, decide, effective_categories
+from .rules import PORTABILITY_SCOPES, ScopeRefused, decide, effective_categories
 
 JS_SAFE_MAX = 2**53 - 1
 INT64_MAX = 2**63 - 1
@@ -92,6 +92,15 @@ def _from_row(row: sqlite3.Row, now: float) -> DataRequest:
         cancelled_at=row["cancelled_at"],
         status=lifecycle.status(row["ready_at"], row["cancelled_at"], now),
     )
+
+
+def require_portability_scope(token: AccessToken) -> None:
+    """Every portability endpoint needs at least one of the eight portability scopes."""
+    if not any(s in PORTABILITY_SCOPES for s in token.scopes):
+        raise ScopeNotAuthorized(
+            f"{ScopeNotAuthorized.description} The Data Portability API needs one of "
+            f"{', '.join(PORTABILITY_SCOPES)}."
+        )
 
 
 def _new_request_id(st: MockState, conn: sqlite3.Connection) -> int:

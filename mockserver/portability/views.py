@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, request
 from werkzeug.wrappers import Response
 
-from ..envelope import ok
-from ..errors import AccessTokenInvalid, InvalidParams, ScopeNotAuthorized
+from ..envelope import ok, parse_fields
+from ..errors import AccessTokenInvalid, InvalidParams
 from ..journal.recorder import annotate, endpoint_name, observe
 from ..oauth.grants import AccessToken, authenticate_bearer
 from ..ratelimit import enforce
@@ -20,7 +20,6 @@ from ..state import now, state
 from ..users.store import find_user
 from . import requests as domain
 from .archive import archive_filename, stream_archive
-from .rules import PORTABILITY_SCOPES
 from .schemas import AddSchema, load
 
 bp = Blueprint("portability", __name__, url_prefix="/v2/user/data")
@@ -30,28 +29,8 @@ def _token() -> AccessToken:
     st = state()
     token = authenticate_bearer(st, request.headers.get("Authorization"), now())
     enforce(st, token.client_key, endpoint_name() or request.path, now())
-    if not any(s in PORTABILITY_SCOPES for s in token.scopes):
-        raise ScopeNotAuthorized(
-            f"{ScopeNotAuthorized.description} The Data Portability API needs one of "
-            f"{', '.join(PORTABILITY_SCOPES)}."
-        )
+    domain.require_portability_scope(token)
     return token
-
-
-def _fields(allowed: tuple[str, ...]) -> list[str]:
-    raw = request.args.get("fields")
-    if raw is None or not raw.strip():
-        raise InvalidParams(
-            f"The `fields` query parameter is required: a comma-separated list of "
-            f"{', '.join(allowed)}."
-        )
-    wanted = [f.strip() for f in raw.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in allowed]
-    if unknown:
-        raise InvalidParams(
-            f"Unknown field(s) in `fields`: {', '.join(unknown)}. Allowed: {', '.join(allowed)}."
-        )
-    return list(dict.fromkeys(wanted))
 
 
 def _body(optional: bool = False) -> dict[str, Any]:
@@ -99,7 +78,7 @@ def _request_id(token: AccessToken, raw: Any, where: str) -> int:
 @bp.post("/add/")
 def add() -> Response:
     token = _token()
-    _fields(("request_id",))
+    parse_fields(request.args.get("fields"), ("request_id",))
     try:
         body = load(AddSchema(), _body())
     except ValueError as exc:
@@ -114,7 +93,7 @@ def add() -> Response:
 @bp.post("/check/")
 def check() -> Response:
     token = _token()
-    wanted = _fields(domain.CHECK_FIELDS)
+    wanted = parse_fields(request.args.get("fields"), domain.CHECK_FIELDS)
     request_id = _request_id(token, _body().get("request_id"), "JSON body")
     found = domain.owned(state(), token, request_id, now()).check_fields()
     return ok({f: found[f] for f in wanted})

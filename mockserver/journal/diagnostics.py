@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..state import MockState
+from .store import needle
 
 KINDS: dict[str, str] = {
     "pkce_base64url": "PKCE code_challenge was base64url-encoded; TikTok expects the "
@@ -46,14 +47,18 @@ EXAMPLES = 5
 def _journal_by_log_id(st: MockState, log_ids: list[str]) -> list[dict[str, Any]]:
     if not log_ids:
         return []
-    marks = ",".join("?" * len(log_ids))
-    return st.journal.read("journal", f"log_id IN ({marks})", tuple(log_ids))
+    wanted = set(log_ids)
+    return st.journal.read("journal", lambda row: row["log_id"] in wanted)
 
 
 def _fast_polling(st: MockState, floor_ms: int) -> list[list[dict[str, Any]]]:
     pairs = []
     last: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for row in st.journal.read("journal", "endpoint = 'check' AND request_id IS NOT NULL"):
+    for row in st.journal.read(
+        "journal",
+        lambda row: row["endpoint"] == "check" and row["request_id"] is not None,
+        [needle("endpoint", "check")],
+    ):
         key = (row["client_key"], row["request_id"])
         prev = last.get(key)
         if prev is not None and (row["at"] - prev["at"]) * 1000 < floor_ms:
@@ -65,7 +70,7 @@ def _fast_polling(st: MockState, floor_ms: int) -> list[list[dict[str, Any]]]:
 def _ignored_retry_after(st: MockState) -> list[list[dict[str, Any]]]:
     pairs = []
     blocked: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for row in st.journal.read("journal", "client_key IS NOT NULL"):
+    for row in st.journal.read("journal", lambda row: row["client_key"] is not None):
         key = (row["client_key"], row["endpoint"])
         limited = blocked.get(key)
         if limited is not None and row["at"] < limited["at"] + limited["retry_after"]:

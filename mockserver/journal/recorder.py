@@ -14,6 +14,7 @@ from flask import request
 from werkzeug.wrappers import Response
 
 from ..state import current_call, log_id, now, state
+from .store import needle
 
 # Flask endpoint → the short names used by the journal, fault rules and rate limits.
 ENDPOINTS = {
@@ -28,6 +29,8 @@ ENDPOINTS = {
     "portability.download": "download",
 }
 FILTERS = ("endpoint", "client_key", "open_id", "request_id", "status", "error_code", "method")
+# Filters arrive as query strings; these columns hold numbers.
+FILTER_TYPES: dict[str, type] = {"request_id": int, "status": int}
 
 
 def endpoint_name() -> str | None:
@@ -94,13 +97,19 @@ def observe(kind: str, detail: str) -> None:
 
 def query(filters: dict[str, str], limit: int) -> list[dict[str, Any]]:
     """Journal rows matching `filters` (exact values), oldest first, the newest `limit`."""
-    where, args = ["1 = 1"], list[Any]()
+    since = float(filters["since"]) if "since" in filters else None
+    wanted: dict[str, Any] = {}
     for name in FILTERS:
         if name in filters:
-            where.append(f"{name} = ?")
-            args.append(filters[name])
-    if "since" in filters:
-        where.append("at >= ?")
-        args.append(float(filters["since"]))
-    rows = state().journal.read("journal", " AND ".join(where), tuple(args))
-    return rows[-limit:]
+            try:
+                wanted[name] = FILTER_TYPES.get(name, str)(filters[name])
+            except ValueError:
+                return []  # no row has a non-numeric status or request_id
+
+    def keep(row: dict[str, Any]) -> bool:
+        if since is not None and (row["at"] is None or row["at"] < since):
+            return False
+        return all(row.get(name) == value for name, value in wanted.items())
+
+    needles = [needle(name, value) for name, value in wanted.items()]
+    return state().journal.read("journal", keep, needles)[-limit:]

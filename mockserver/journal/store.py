@@ -74,7 +74,7 @@ class JournalStore:
 
     def _append(self, table: str, row: Row) -> None:
         # `t` (real time) and `n` (this process's sequence) order rows across files.
-        record = {"t": time.time(), "n": next(self._seq)}
+        record: Row = {"t": time.time(), "n": next(self._seq)}
         for column in COLUMNS[table]:
             record[column] = row.get(column)
         line = _encode(record) + "\n"  # the form `needle` matches

@@ -6,6 +6,7 @@ timestamp the mock issues or compares comes from `Clock.now()`.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,11 @@ class ClockState:
     frozen: bool
 
 
+def _load(conn: sqlite3.Connection) -> tuple[float, float | None] | None:
+    row = conn.execute("SELECT offset_s, frozen_at FROM clock WHERE id = 1").fetchone()
+    return None if row is None else (float(row[0]), None if row[1] is None else float(row[1]))
+
+
 class Clock:
     """Mock time shared through SQLite: `now = frozen_at` if frozen, else real time + offset."""
 
@@ -28,14 +34,10 @@ class Clock:
         self._db = db
 
     def now(self) -> float:
-        row = (
-            self._db.connect()
-            .execute("SELECT offset_s, frozen_at FROM clock WHERE id = 1")
-            .fetchone()
-        )
+        row = self._db.cached("clock", _load)
         if row is None:
             return time.time()
-        return float(row[1]) if row[1] is not None else time.time() + float(row[0])
+        return row[1] if row[1] is not None else time.time() + row[0]
 
     def state(self) -> ClockState:
         row = (

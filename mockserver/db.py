@@ -10,9 +10,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+# Entries a thread's read cache holds before it starts afresh (unknown tokens are cached too).
+CACHE_LIMIT = 10_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -189,6 +194,32 @@ class Database:
         if conn is not None and self._local.pid == os.getpid():
             conn.close()
         self._local.conn = None
+        self._local.cache = None
+
+    def cached(self, key: Hashable, load: Callable[[sqlite3.Connection], T]) -> T:
+        """`load(conn)`, reused for as long as no connection has written the database.
+
+        For the polling hot path: a token, a request, the clock and the fault rules are read
+        on every call and almost never change. SQLite's `data_version` moves when another
+        connection (another thread or worker) commits, and `total_changes` when this one
+        writes, so any write anywhere empties the cache; one PRAGMA costs less than the
+        query and the objects built from its row. Inside a transaction it is bypassed. The
+        values are shared: treat them as read-only.
+        """
+        conn = self.connect()
+        if conn.in_transaction:
+            return load(conn)
+        local = self._local
+        version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        cache: dict[Hashable, object] | None = getattr(local, "cache", None)
+        if cache is None or local.cache_version != version or len(cache) >= CACHE_LIMIT:
+            cache = local.cache = {}
+            local.cache_version = version
+        try:
+            return cache[key]  # type: ignore[return-value]
+        except KeyError:
+            value = cache[key] = load(conn)
+            return value
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -89,21 +89,24 @@ def evaluate(st: MockState, facts: Facts, extra: Mapping[str, Any] | None = None
     if extra:
         fired.add("header", extra, st.ids.derived("fault-header"))
     conn = st.db.connect()
-    rules = conn.execute("SELECT id, rule FROM faults ORDER BY id").fetchall()
-    for row in rules:
-        rule = json.loads(row["rule"])
+    for rule_id, rule in st.db.cached("faults", _load_rules):
         if not _matches(rule.get("match", {}), facts):
             continue
         seen = conn.execute(
-            "UPDATE faults SET seen = seen + 1 WHERE id = ? RETURNING seen", (row["id"],)
+            "UPDATE faults SET seen = seen + 1 WHERE id = ? RETURNING seen", (rule_id,)
         ).fetchone()
         if seen is None:  # deleted meanwhile
             continue
-        rng = st.ids.derived("fault", row["id"], seen[0])
+        rng = st.ids.derived("fault", rule_id, seen[0])
         if _fires(rule.get("trigger", {}), seen[0], rng):
-            conn.execute("UPDATE faults SET fired = fired + 1 WHERE id = ?", (row["id"],))
-            fired.add(f"rule {row['id']}", rule["effect"], rng)
+            conn.execute("UPDATE faults SET fired = fired + 1 WHERE id = ?", (rule_id,))
+            fired.add(f"rule {rule_id}", rule["effect"], rng)
     return fired if fired.labels else None
+
+
+def _load_rules(conn: sqlite3.Connection) -> tuple[tuple[int, dict[str, Any]], ...]:
+    rows = conn.execute("SELECT id, rule FROM faults ORDER BY id").fetchall()
+    return tuple((int(r["id"]), json.loads(r["rule"])) for r in rows)
 
 
 def memo(compute: Callable[[str], Any]) -> Facts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..errors import AccessTokenInvalid, InvalidGrant, InvalidRequest
@@ -321,15 +322,7 @@ def authenticate_bearer(st: MockState, authorization: str | None, now: float) ->
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise AccessTokenInvalid(f"{base} The Authorization header must be `Bearer <token>`.")
-    row = (
-        st.db.connect()
-        .execute(
-            "SELECT token, grant_id, client_key, open_id, scopes, expires_at, revoked_at "
-            "FROM access_tokens WHERE token = ?",
-            (token,),
-        )
-        .fetchone()
-    )
+    row, access = st.db.cached(("access_token", token), partial(_load_bearer, token=token))
     if row is None:
         hint = " That is a refresh token." if token.startswith("rft.") else ""
         if hint:
@@ -349,7 +342,22 @@ def authenticate_bearer(st: MockState, authorization: str | None, now: float) ->
             f"{base} The token expired; refresh it with the refresh_token grant."
         )
     annotate(client_key=row["client_key"], open_id=row["open_id"])
-    return AccessToken(
+    assert access is not None  # built for every token with an open_id
+    return access
+
+
+def _load_bearer(
+    conn: sqlite3.Connection, token: str
+) -> tuple[sqlite3.Row | None, AccessToken | None]:
+    """A token's row, and the AccessToken it stands for when it is a user token."""
+    row = conn.execute(
+        "SELECT token, grant_id, client_key, open_id, scopes, expires_at, revoked_at "
+        "FROM access_tokens WHERE token = ?",
+        (token,),
+    ).fetchone()
+    if row is None or row["open_id"] is None:
+        return row, None
+    return row, AccessToken(
         token=row["token"],
         client_key=row["client_key"],
         open_id=row["open_id"],

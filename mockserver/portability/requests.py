@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from ..errors import InvalidParams, ScopeNotAuthorized
@@ -202,14 +203,19 @@ def _create(
 
 
 def get(st: MockState, request_id: int, now: float) -> DataRequest:
-    row = (
-        st.db.connect()
-        .execute("SELECT * FROM data_requests WHERE request_id = ?", (request_id,))
-        .fetchone()
+    found = st.db.cached(
+        ("data_request", request_id), partial(_load, request_id=request_id, now=now)
     )
-    if row is None:
+    if found is None:
         raise InvalidParams(UNKNOWN_ID)
-    return _from_row(row, now)
+    current = lifecycle.status(found.ready_at, found.cancelled_at, now)
+    # Cached at an earlier instant: the clock alone may have moved it along.
+    return found if found.status == current else replace(found, status=current)
+
+
+def _load(conn: sqlite3.Connection, request_id: int, now: float) -> DataRequest | None:
+    row = conn.execute("SELECT * FROM data_requests WHERE request_id = ?", (request_id,)).fetchone()
+    return None if row is None else _from_row(row, now)
 
 
 def owned(st: MockState, token: AccessToken, request_id: int, now: float) -> DataRequest:

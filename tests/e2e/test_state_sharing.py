@@ -10,7 +10,16 @@ from typing import Any
 
 import requests
 
-from tests.support import LiveServer, get_code, refresh_form, token_form
+from tests.support import (
+    WEB_KEY,
+    WEB_SECRET,
+    LiveServer,
+    Portability,
+    get_code,
+    refresh_form,
+    token_form,
+    user_token,
+)
 
 
 def test_fifty_concurrent_redemptions_of_one_code_exactly_one_wins(server: LiveServer) -> None:
@@ -113,3 +122,57 @@ def test_same_seed_gives_the_same_users_and_tokens(tmp_path: Path) -> None:
         finally:
             server.stop()
     assert seen[0] == seen[1]
+
+
+def test_every_worker_sees_each_write_at_once(server: LiveServer) -> None:
+    """Workers cache hot reads (token, request, clock, fault rules) between writes; after a
+    write through any worker, no call on any worker may answer from the old state."""
+    token = user_token(server.url, scope="portability.all.ongoing")
+    api = Portability(server.url, token)
+
+    def answers(request_id: int) -> set[tuple[int, str]]:
+        """40 checks over 8 connections at once, so every worker serves some."""
+
+        def poll(_: int) -> list[tuple[int, str]]:
+            with requests.Session() as http:
+                http.headers["Authorization"] = f"Bearer {token}"
+                seen = []
+                for _ in range(5):
+                    r = http.post(
+                        f"{server.url}/v2/user/data/check/?fields=status",
+                        json={"request_id": request_id},
+                        timeout=30,
+                    )
+                    body = r.json() if r.headers.get("Content-Type") == "application/json" else {}
+                    data = body.get("data") or {}
+                    seen.append((r.status_code, data.get("status") or body["error"]["code"]))
+                return seen
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return {a for batch in pool.map(poll, range(8)) for a in batch}
+
+    first = api.add_id(["profile"])
+    assert answers(first) == {(200, "pending")}
+    moved = requests.post(f"{server.url}/_mock/clock", json={"advance": 3600}, timeout=10)
+    assert moved.status_code == 200
+    assert answers(first) == {(200, "downloading")}
+
+    second = api.add_id(["profile"])
+    assert answers(second) == {(200, "pending")}
+    assert api.post("cancel", {"request_id": second}).status_code == 200
+    assert answers(second) == {(200, "cancelled")}
+
+    rule = {"match": {"endpoint": "check"}, "effect": {"error": "internal_error"}}
+    added = requests.post(f"{server.url}/_mock/faults", json=rule, timeout=10)
+    assert added.status_code in (200, 201), added.text
+    assert answers(second) == {(500, "internal_error")}
+    requests.delete(f"{server.url}/_mock/faults", timeout=10)
+    assert answers(second) == {(200, "cancelled")}
+
+    revoked = requests.post(
+        f"{server.url}/v2/oauth/revoke/",
+        timeout=10,
+        data={"client_key": WEB_KEY, "client_secret": WEB_SECRET, "token": token},
+    )
+    assert revoked.json() == {}
+    assert answers(second) == {(401, "access_token_invalid")}

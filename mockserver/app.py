@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from flask import Flask, request
@@ -32,6 +32,18 @@ class MockFlask(Flask):
     """Flask without the trailing-slash redirect: TikTok answers 404 to `/v2/user/info`."""
 
     json_provider_class = _TikTokJSON
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # Flask asks this of every hook and view on every request, and each answer costs an
+        # `inspect` call; the answer for a function never changes.
+        sync = self._sync.get(func)
+        if sync is None:
+            sync = self._sync[func] = super().ensure_sync(func)
+        return sync
 
     def raise_routing_exception(self, request: Any) -> NoReturn:
         exc = request.routing_exception

@@ -195,6 +195,16 @@ class Database:
             conn.close()
         self._local.conn = None
         self._local.cache = None
+        self._local.pinned = None
+
+    def pin_reads(self) -> None:
+        """Ask SQLite once whether another connection wrote; `cached` trusts the answer until
+        `unpin_reads`. For one request: its cached reads then all see the state as of its
+        start (plus its own writes), and it pays one PRAGMA instead of one per read."""
+        self._local.pinned = self.connect().execute("PRAGMA data_version").fetchone()[0]
+
+    def unpin_reads(self) -> None:
+        self._local.pinned = None
 
     def cached(self, key: Hashable, load: Callable[[sqlite3.Connection], T]) -> T:
         """`load(conn)`, reused for as long as no connection has written the database.
@@ -210,7 +220,10 @@ class Database:
         if conn.in_transaction:
             return load(conn)
         local = self._local
-        version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        data_version = getattr(local, "pinned", None)
+        if data_version is None:
+            data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        version = (data_version, conn.total_changes)
         cache: dict[Hashable, object] | None = getattr(local, "cache", None)
         if cache is None or local.cache_version != version or len(cache) >= CACHE_LIMIT:
             cache = local.cache = {}

@@ -12,6 +12,9 @@ from werkzeug.wrappers import Response
 from .errors import InvalidParams
 from .state import log_id
 
+# Built once: json.dumps with options builds a new encoder on every call.
+_encode = json.JSONEncoder(separators=(", ", ": ")).encode
+
 
 def ok(data: dict[str, Any] | None) -> Response:
     """The success envelope; `None` for answers with only the error object (cancel).
@@ -21,7 +24,7 @@ def ok(data: dict[str, Any] | None) -> Response:
     """
     error = {"code": "ok", "message": "", "log_id": log_id()}
     body = {"error": error} if data is None else {"data": data, "error": error}
-    return Response(json.dumps(body, separators=(", ", ": ")), mimetype="application/json")
+    return Response(_encode(body), mimetype="application/json")
 
 
 def parse_fields(raw: str | None, allowed: Iterable[str]) -> list[str]:

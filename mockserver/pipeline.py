@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Request, request
 from werkzeug.wrappers import Response
 
 from .errors import ControlError
 from .faults import effects, engine
 from .faults.rules import FaultRuleError, parse_header
 from .journal import recorder
-from .state import begin_call, current_call, end_call, log_id, state
+from .state import begin_call, current_call, current_request, end_call, log_id, state
 
 
 def _facts(name: str) -> Any:
@@ -64,29 +64,30 @@ def _allowed_hosts(setting: str, bind_host: str) -> frozenset[str] | None:
     return None
 
 
-def _host_allowed() -> bool:
+def _host_allowed(req: Request) -> bool:
     settings = state().settings
     allowed = _allowed_hosts(settings.allowed_hosts, settings.host)
     if allowed is None:
         return True
-    host = request.host.lower()
+    host = req.host.lower()
     name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
     return name in allowed
 
 
 def before() -> Response | None:
-    if not _host_allowed():
+    req = current_request()
+    if not _host_allowed(req):
         message = (
-            f"Host {request.host!r} is not allowed; set allowed_hosts "
+            f"Host {req.host!r} is not allowed; set allowed_hosts "
             "(TIKTOK_MOCK_ALLOWED_HOSTS) to accept it."
         )
-        if request.path.startswith("/v2/"):
+        if req.path.startswith("/v2/"):
             raise effects.family_error("invalid_request", message, 0)
         raise ControlError(message)
-    if not request.path.startswith("/v2/"):
+    if not req.path.startswith("/v2/"):
         return None
     recorder.start()
-    header = request.headers.get("X-Mock-Fault")
+    header = req.headers.get("X-Mock-Fault")
     extra = None
     if header:
         try:
@@ -125,8 +126,15 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)
     app.before_request(before)
     app.after_request(after)
-    app.teardown_request(end_call)
+    app.teardown_request(_end)
 
 
 def _begin() -> None:
-    begin_call()
+    begin_call().st.db.pin_reads()
+
+
+def _end(exc: BaseException | None = None) -> None:
+    st = current_call()
+    if st is not None:
+        st.st.db.unpin_reads()
+    end_call(exc)

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
+from flask import Request, current_app, request
 
 from .clock import Clock
 from .db import Database
@@ -47,6 +47,7 @@ class Call:
     """
 
     st: MockState
+    request: Request
     now: float | None = None
     log_id: str | None = None
     started: float | None = None
@@ -59,7 +60,8 @@ _call: ContextVar[Call | None] = ContextVar("tiktok_mock_call", default=None)
 
 def begin_call() -> Call:
     """Start the current request's scratch (the first before_request hook)."""
-    call = Call(current_app.extensions[EXTENSION])
+    # The request object itself: each access through Flask's proxy costs a context lookup.
+    call = Call(current_app.extensions[EXTENSION], request._get_current_object())  # type: ignore[attr-defined]
     _call.set(call)
     return call
 
@@ -70,6 +72,15 @@ def end_call(_: BaseException | None = None) -> None:
 
 def current_call() -> Call | None:
     return _call.get()
+
+
+def current_request() -> Request:
+    """The request being served; cheaper than `flask.request` on the hot path."""
+    call = _call.get()
+    if call is not None:
+        return call.request
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    return req
 
 
 def state() -> MockState:

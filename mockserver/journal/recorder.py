@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import request
 from werkzeug.wrappers import Response
 
-from ..state import current_call, log_id, now, state
+from ..state import current_call, current_request, log_id, now, state
 from .store import needle
 
 # Flask endpoint → the short names used by the journal, fault rules and rate limits.
@@ -34,7 +33,7 @@ FILTER_TYPES: dict[str, type] = {"request_id": int, "status": int}
 
 
 def endpoint_name() -> str | None:
-    return ENDPOINTS.get(request.endpoint or "")
+    return ENDPOINTS.get(current_request().endpoint or "")
 
 
 def annotate(**tags: Any) -> None:
@@ -60,21 +59,20 @@ def start() -> None:
 def record(response: Response) -> None:
     """Store the journal row of the current request (emulated API paths only)."""
     call = current_call()
-    started = None if call is None else call.started
-    if started is None:
+    if call is None or call.started is None:
         return
-    t = tags()
+    req = call.request
     retry_after = response.headers.get("Retry-After")
-    state().journal.add_entry(
+    call.st.journal.add_entry(
         {
-            **t,
+            **call.tags,
             "at": now(),
             "log_id": log_id(),
-            "method": request.method,
-            "path": request.path,
-            "endpoint": endpoint_name(),
+            "method": req.method,
+            "path": req.path,
+            "endpoint": ENDPOINTS.get(req.endpoint or ""),
             "status": response.status_code,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+            "latency_ms": round((time.perf_counter() - call.started) * 1000, 3),
             "retry_after": int(retry_after) if retry_after and retry_after.isdigit() else None,
         }
     )

@@ -307,14 +307,17 @@ def test_bad_input_names_the_field(
         (b"{not json", {"Content-Type": "application/json"}),
         (b"data_format=json", {"Content-Type": "application/x-www-form-urlencoded"}),
         (b"x" * 2_000_000, {"Content-Type": "application/json"}),
+        (b"[" * 100_000 + b"]" * 100_000, {"Content-Type": "application/json"}),  # too deep
+        (b'\xff\xfe{"request_id": 1}', {"Content-Type": "application/json"}),  # not UTF-8
     ],
 )
+@pytest.mark.parametrize("endpoint", ["add/?fields=request_id", "check/?fields=status"])
 def test_malformed_bodies_never_500(
-    server: LiveServer, payload: bytes, headers: dict[str, str]
+    server: LiveServer, payload: bytes, headers: dict[str, str], endpoint: str
 ) -> None:
     api = Portability(server.url, user_token(server.url, scope=ALL_S))
     answer = api.http.post(
-        f"{server.url}/v2/user/data/add/?fields=request_id",
+        f"{server.url}/v2/user/data/{endpoint}",
         data=payload,
         headers=headers,
         timeout=10,

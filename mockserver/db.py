@@ -3,17 +3,25 @@
 One file in WAL mode holds everything, so a code issued by one worker redeems in another and
 the state survives a restart. Single-use things are consumed by one conditional UPDATE whose
 rowcount says who won, never by select-then-update.
+
+Every write happens inside `Database.transaction()`, which, once committed, changes a number
+in a small shared file (`<db_path>.version`). Readers compare that number to decide whether
+what they cached is still true: a memory read, where asking SQLite (`PRAGMA data_version`)
+costs a system call and a hand-off of the GIL to the other threads on every request.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
+import secrets
 import sqlite3
+import struct
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 # Entries a thread's read cache holds before it starts afresh (unknown tokens are cached too).
@@ -164,6 +172,46 @@ STATE_TABLES = (
 )
 
 
+_U64 = struct.Struct("=Q")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class WriteOutsideTransaction(sqlite3.ProgrammingError):
+    """A write outside `Database.transaction()`: other processes would never hear of it."""
+
+
+class _Connection(sqlite3.Connection):
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if not self.in_transaction and sql.lstrip()[:6].upper() in _WRITES:
+            raise WriteOutsideTransaction(
+                f"write outside Database.transaction(): {sql.strip()[:60]!r}; other "
+                "processes' read caches would not learn of it"
+            )
+        return super().execute(sql, parameters)
+
+
+class Version:
+    """A number in a shared file that every committed write changes (to a random value, so
+    no process needs to read it first); mapped into memory, so reading it is free."""
+
+    def __init__(self, path: str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if os.fstat(fd).st_size < _U64.size:
+                os.ftruncate(fd, _U64.size)
+            self._map = mmap.mmap(fd, _U64.size)
+        finally:
+            os.close(fd)
+
+    def read(self) -> int:
+        value: int = _U64.unpack_from(self._map)[0]
+        return value
+
+    def bump(self) -> None:
+        _U64.pack_into(self._map, 0, secrets.randbits(64))
+
+
 class Database:
     """Connections to the one SQLite file, one per thread and process."""
 
@@ -171,6 +219,7 @@ class Database:
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self.version = Version(f"{path}.version")
 
     def connect(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use (and anew after a fork)."""
@@ -179,7 +228,11 @@ class Database:
             return conn
         # Autocommit: a lone statement is its own transaction; `transaction()` groups more.
         conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+            self.path,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=30.0,
+            factory=_Connection,
         )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 30000")
@@ -198,10 +251,9 @@ class Database:
         self._local.pinned = None
 
     def pin_reads(self) -> None:
-        """Ask SQLite once whether another connection wrote; `cached` trusts the answer until
-        `unpin_reads`. For one request: its cached reads then all see the state as of its
-        start (plus its own writes), and it pays one PRAGMA instead of one per read."""
-        self._local.pinned = self.connect().execute("PRAGMA data_version").fetchone()[0]
+        """Read the version once; `cached` trusts it until `unpin_reads`. For one request:
+        its cached reads all see the state as of its start (plus its own writes)."""
+        self._local.pinned = self.version.read()
 
     def unpin_reads(self) -> None:
         self._local.pinned = None
@@ -210,20 +262,19 @@ class Database:
         """`load(conn)`, reused for as long as no connection has written the database.
 
         For the polling hot path: a token, a request, the clock and the fault rules are read
-        on every call and almost never change. SQLite's `data_version` moves when another
-        connection (another thread or worker) commits, and `total_changes` when this one
-        writes, so any write anywhere empties the cache; one PRAGMA costs less than the
-        query and the objects built from its row. Inside a transaction it is bypassed. The
+        on every call and almost never change. The shared version moves after any commit
+        (another thread's or worker's), and `total_changes` when this connection writes, so
+        any write anywhere empties the cache. Inside a transaction it is bypassed. The
         values are shared: treat them as read-only.
         """
         conn = self.connect()
         if conn.in_transaction:
             return load(conn)
         local = self._local
-        data_version = getattr(local, "pinned", None)
-        if data_version is None:
-            data_version = conn.execute("PRAGMA data_version").fetchone()[0]
-        version = (data_version, conn.total_changes)
+        shared = getattr(local, "pinned", None)
+        if shared is None:
+            shared = self.version.read()
+        version = (shared, conn.total_changes)
         cache: dict[Hashable, object] | None = getattr(local, "cache", None)
         if cache is None or local.cache_version != version or len(cache) >= CACHE_LIMIT:
             cache = local.cache = {}
@@ -251,6 +302,9 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            # After the commit, never before: a reader that sees the new version and reads
+            # must find the new rows, or it would cache the old ones under the new version.
+            self.version.bump()
 
     def create_schema(self) -> None:
         """Create the file and tables if missing; WAL lets readers run beside one writer."""

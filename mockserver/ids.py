@@ -14,6 +14,7 @@ import string
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 
 from .db import Database
 
@@ -33,12 +34,12 @@ class Ids:
 
     def stream(self, kind: str, conn: sqlite3.Connection | None = None) -> random.Random:
         """A fresh RNG for the next `kind` id; pass the caller's transaction to share it."""
-        c = conn or self._db.connect()
-        n = c.execute(
-            "INSERT INTO counters (kind, n) VALUES (?, 1) "
-            "ON CONFLICT(kind) DO UPDATE SET n = n + 1 RETURNING n",
-            (kind,),
-        ).fetchone()[0]
+        with self._db.transaction() if conn is None else nullcontext(conn) as c:
+            n = c.execute(
+                "INSERT INTO counters (kind, n) VALUES (?, 1) "
+                "ON CONFLICT(kind) DO UPDATE SET n = n + 1 RETURNING n",
+                (kind,),
+            ).fetchone()[0]
         # A str seed is hashed with SHA-512, so the stream does not depend on PYTHONHASHSEED.
         return random.Random(f"{self.seed}:{kind}:{n}")
 

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
-from mockserver.db import Database
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database(str(tmp_path / "mock.db"))
-    database.create_schema()
-    database.connect().execute("INSERT INTO meta (key, value) VALUES ('k', 'one')")
-    return database
-
+from mockserver.db import Database, WriteOutsideTransaction
 
 loads: list[int] = []
 
@@ -27,27 +19,43 @@ def read_meta(conn: sqlite3.Connection) -> str:
     return str(conn.execute("SELECT value FROM meta WHERE key = 'k'").fetchone()[0])
 
 
+def set_meta(db: Database, value: str) -> None:
+    with db.transaction() as tx:
+        db.set_meta(tx, "k", value)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(str(tmp_path / "mock.db"))
+    database.create_schema()
+    set_meta(database, "one")
+    return database
+
+
 def test_a_value_is_loaded_once_while_nothing_writes(db: Database) -> None:
     loads.clear()
     assert [db.cached("k", read_meta) for _ in range(5)] == ["one"] * 5
     assert len(loads) == 1
 
 
-def test_a_write_by_another_connection_is_seen_at_once(db: Database) -> None:
-    """Another worker process is another connection: SQLite's data_version moves."""
+def test_a_write_by_another_process_is_seen_at_once(db: Database) -> None:
+    """Another gunicorn worker: its own Database and connection, the same files."""
     assert db.cached("k", read_meta) == "one"
-    other = sqlite3.connect(db.path, isolation_level=None)
-    other.execute("UPDATE meta SET value = 'two' WHERE key = 'k'")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            set_meta(Database(db.path), "two")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
     assert db.cached("k", read_meta) == "two"
-    other.close()
 
 
 def test_a_write_by_another_thread_is_seen_at_once(db: Database) -> None:
     assert db.cached("k", read_meta) == "one"
 
     def write() -> None:
-        with db.transaction() as tx:
-            tx.execute("UPDATE meta SET value = 'three' WHERE key = 'k'")
+        set_meta(db, "three")
         db.close()
 
     worker = threading.Thread(target=write)
@@ -58,17 +66,40 @@ def test_a_write_by_another_thread_is_seen_at_once(db: Database) -> None:
 
 def test_this_connections_own_write_is_seen_at_once(db: Database) -> None:
     assert db.cached("k", read_meta) == "one"
-    db.connect().execute("UPDATE meta SET value = 'four' WHERE key = 'k'")  # autocommit
-    assert db.cached("k", read_meta) == "four"
     with db.transaction() as tx:
-        tx.execute("UPDATE meta SET value = 'five' WHERE key = 'k'")
-        assert db.cached("k", read_meta) == "five"  # inside a transaction: never cached
+        db.set_meta(tx, "k", "four")
+        assert db.cached("k", read_meta) == "four"  # inside a transaction: never cached
+    assert db.cached("k", read_meta) == "four"
+
+
+def test_a_pinned_request_sees_its_own_writes(db: Database) -> None:
+    db.pin_reads()
+    assert db.cached("k", read_meta) == "one"
+    set_meta(db, "five")
     assert db.cached("k", read_meta) == "five"
+    db.unpin_reads()
 
 
 def test_a_rolled_back_write_leaves_the_old_value(db: Database) -> None:
     assert db.cached("k", read_meta) == "one"
     with pytest.raises(RuntimeError), db.transaction() as tx:
-        tx.execute("UPDATE meta SET value = 'lost' WHERE key = 'k'")
+        db.set_meta(tx, "k", "lost")
         raise RuntimeError
+    assert db.cached("k", read_meta) == "one"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE meta SET value = 'x' WHERE key = 'k'",
+        "  insert into meta (key, value) values ('j', 'x')",
+        "DELETE FROM meta",
+        "REPLACE INTO meta (key, value) VALUES ('k', 'x')",
+    ],
+)
+def test_a_write_outside_a_transaction_is_refused(db: Database, sql: str) -> None:
+    """Other processes learn of writes when a transaction commits; a lone write would leave
+    their caches stale, so it fails loudly instead."""
+    with pytest.raises(WriteOutsideTransaction):
+        db.connect().execute(sql)
     assert db.cached("k", read_meta) == "one"

@@ -35,7 +35,8 @@ def add_fault() -> tuple[Response, int]:
 def delete_fault(rule_id: int) -> Response:
     if rule_id > 2**63 - 1:  # beyond SQLite's integers: certainly no such rule
         raise ControlError(f"no fault rule {rule_id}", status=404)
-    gone = state().db.connect().execute("DELETE FROM faults WHERE id = ?", (rule_id,)).rowcount
+    with state().db.transaction() as tx:
+        gone = tx.execute("DELETE FROM faults WHERE id = ?", (rule_id,)).rowcount
     if not gone:
         raise ControlError(f"no fault rule {rule_id}", status=404)
     return jsonify({"deleted": rule_id})
@@ -43,7 +44,8 @@ def delete_fault(rule_id: int) -> Response:
 
 @bp.delete("/faults")
 def clear_faults() -> Response:
-    gone = state().db.connect().execute("DELETE FROM faults").rowcount
+    with state().db.transaction() as tx:
+        gone = tx.execute("DELETE FROM faults").rowcount
     return jsonify({"deleted": gone})
 
 

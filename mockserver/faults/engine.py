@@ -88,18 +88,20 @@ def evaluate(st: MockState, facts: Facts, extra: Mapping[str, Any] | None = None
     fired = Fired()
     if extra:
         fired.add("header", extra, st.ids.derived("fault-header"))
-    conn = st.db.connect()
     for rule_id, rule in st.db.cached("faults", _load_rules):
         if not _matches(rule.get("match", {}), facts):
             continue
-        seen = conn.execute(
-            "UPDATE faults SET seen = seen + 1 WHERE id = ? RETURNING seen", (rule_id,)
-        ).fetchone()
-        if seen is None:  # deleted meanwhile
-            continue
-        rng = st.ids.derived("fault", rule_id, seen[0])
-        if _fires(rule.get("trigger", {}), seen[0], rng):
-            conn.execute("UPDATE faults SET fired = fired + 1 WHERE id = ?", (rule_id,))
+        with st.db.transaction() as tx:
+            seen = tx.execute(
+                "UPDATE faults SET seen = seen + 1 WHERE id = ? RETURNING seen", (rule_id,)
+            ).fetchone()
+            if seen is None:  # deleted meanwhile
+                continue
+            rng = st.ids.derived("fault", rule_id, seen[0])
+            fires = _fires(rule.get("trigger", {}), seen[0], rng)
+            if fires:
+                tx.execute("UPDATE faults SET fired = fired + 1 WHERE id = ?", (rule_id,))
+        if fires:
             fired.add(f"rule {rule_id}", rule["effect"], rng)
     return fired if fired.labels else None
 

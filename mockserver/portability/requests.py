@@ -232,15 +232,12 @@ def cancel(st: MockState, token: AccessToken, request_id: int, now: float) -> No
         raise InvalidParams(
             f"Data request {request_id} is {found.status}; only pending requests can be cancelled."
         )
-    changed = (
-        st.db.connect()
-        .execute(
+    with st.db.transaction() as tx:
+        changed = tx.execute(
             "UPDATE data_requests SET cancelled_at = ? WHERE request_id = ? "
             "AND cancelled_at IS NULL AND ready_at > ?",
             (now, request_id, now),
-        )
-        .rowcount
-    )
+        ).rowcount
     if not changed:  # became ready or was cancelled between the read and the write
         raise InvalidParams(f"Data request {request_id} is no longer pending.")
 
@@ -286,10 +283,11 @@ def transition(st: MockState, request_id: int, to: str, now: float) -> DataReque
         raise ValueError(f"request {request_id} is {found.status}; it cannot become {to}")
     columns = lifecycle.forced_timestamps(to, now)
     sets = ", ".join(f"{c} = ?" for c in columns)
-    st.db.connect().execute(
-        f"UPDATE data_requests SET {sets} WHERE request_id = ?",  # noqa: S608 - fixed names
-        (*columns.values(), request_id),
-    )
+    with st.db.transaction() as tx:
+        tx.execute(
+            f"UPDATE data_requests SET {sets} WHERE request_id = ?",  # noqa: S608 - fixed names
+            (*columns.values(), request_id),
+        )
     return get(st, request_id, now)
 
 
@@ -298,10 +296,11 @@ def set_delay(st: MockState, request_id: int, seconds: float, now: float) -> Dat
     found = get(st, request_id, now)
     if found.status != "pending":
         raise ValueError(f"request {request_id} is {found.status}; only pending ones have a delay")
-    st.db.connect().execute(
-        "UPDATE data_requests SET ready_at = collect_time + ? WHERE request_id = ?",
-        (seconds, request_id),
-    )
+    with st.db.transaction() as tx:
+        tx.execute(
+            "UPDATE data_requests SET ready_at = collect_time + ? WHERE request_id = ?",
+            (seconds, request_id),
+        )
     return get(st, request_id, now)
 
 

@@ -75,11 +75,12 @@ def _claim(st: MockState, now: float) -> list[Any]:
         is None
     ):
         return []
-    return conn.execute(
-        f"UPDATE webhook_events SET claimed_until = ? WHERE id IN "  # noqa: S608
-        f"(SELECT id FROM webhook_events WHERE {due} ORDER BY id LIMIT 20) RETURNING *",
-        (real + LEASE_SECONDS, now, real),
-    ).fetchall()
+    with st.db.transaction() as tx:
+        return tx.execute(
+            f"UPDATE webhook_events SET claimed_until = ? WHERE id IN "  # noqa: S608
+            f"(SELECT id FROM webhook_events WHERE {due} ORDER BY id LIMIT 20) RETURNING *",
+            (real + LEASE_SECONDS, now, real),
+        ).fetchall()
 
 
 def _attempt(st: MockState, event: Any, now: float) -> bool:
@@ -92,18 +93,19 @@ def _attempt(st: MockState, event: Any, now: float) -> bool:
     signature = sign(key, body, stamp)
     started = time.perf_counter()
     status, error = _post(event["url"], body, signature)
-    st.db.connect().execute(
-        "INSERT INTO webhook_attempts (event_id, at, signature, status, error, duration_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            event["id"],
-            now,
-            signature,
-            status,
-            error,
-            round((time.perf_counter() - started) * 1000, 3),
-        ),
-    )
+    with st.db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO webhook_attempts (event_id, at, signature, status, error, duration_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                event["id"],
+                now,
+                signature,
+                status,
+                error,
+                round((time.perf_counter() - started) * 1000, 3),
+            ),
+        )
     return status is not None and 200 <= status < 300
 
 
@@ -123,11 +125,12 @@ def deliver_due(st: MockState, now: float) -> int:
             sql, args = "gave_up_at = ?", (now,)
         else:
             sql, args = "next_attempt_at = ?", (now + backoff(attempts),)
-        st.db.connect().execute(
-            f"UPDATE webhook_events SET {sql}, attempts = ?, claimed_until = NULL "  # noqa: S608
-            "WHERE id = ?",
-            (*args, attempts, event["id"]),
-        )
+        with st.db.transaction() as tx:
+            tx.execute(
+                f"UPDATE webhook_events SET {sql}, attempts = ?, claimed_until = NULL "  # noqa: S608
+                "WHERE id = ?",
+                (*args, attempts, event["id"]),
+            )
     return made
 
 

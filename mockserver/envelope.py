@@ -22,9 +22,12 @@ def ok(data: dict[str, Any] | None) -> Response:
     Serialised with json.dumps directly: this sits in clients' polling loops, and Flask's
     jsonify costs a provider lookup and a pretty-print check per call.
     """
+    return Response(ok_body(data), mimetype="application/json")
+
+
+def ok_body(data: dict[str, Any] | None) -> str:
     error = {"code": "ok", "message": "", "log_id": log_id()}
-    body = {"error": error} if data is None else {"data": data, "error": error}
-    return Response(_encode(body), mimetype="application/json")
+    return _encode({"error": error} if data is None else {"data": data, "error": error})
 
 
 def parse_fields(raw: str | None, allowed: Iterable[str]) -> list[str]:

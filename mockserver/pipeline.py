@@ -5,13 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, Request, request
+from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from .errors import ControlError
 from .faults import effects, engine
 from .faults.rules import FaultRuleError, parse_header
 from .journal import recorder
+from .settings import Settings
 from .state import begin_call, current_call, current_request, end_call, log_id, state
 
 
@@ -64,19 +65,19 @@ def _allowed_hosts(setting: str, bind_host: str) -> frozenset[str] | None:
     return None
 
 
-def _host_allowed(req: Request) -> bool:
-    settings = state().settings
+def host_allowed(settings: Settings, host: str) -> bool:
+    """Whether a request's Host (`name` or `name:port`) is one this server answers."""
     allowed = _allowed_hosts(settings.allowed_hosts, settings.host)
     if allowed is None:
         return True
-    host = req.host.lower()
+    host = host.lower()
     name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
     return name in allowed
 
 
 def before() -> Response | None:
     req = current_request()
-    if not _host_allowed(req):
+    if not host_allowed(state().settings, req.host):
         message = (
             f"Host {req.host!r} is not allowed; set allowed_hosts "
             "(TIKTOK_MOCK_ALLOWED_HOSTS) to accept it."

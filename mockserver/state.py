@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,7 +49,7 @@ class Call:
     """
 
     st: MockState
-    request: Request
+    request: Request | None  # None when the fast lane serves the call without Flask
     now: float | None = None
     log_id: str | None = None
     started: float | None = None
@@ -66,6 +68,17 @@ def begin_call() -> Call:
     return call
 
 
+@contextmanager
+def call_outside_flask(st: MockState) -> Iterator[Call]:
+    """The scratch of a call served without Flask (the fast lane), for the same helpers."""
+    call = Call(st, None)
+    token = _call.set(call)
+    try:
+        yield call
+    finally:
+        _call.reset(token)
+
+
 def end_call(_: BaseException | None = None) -> None:
     _call.set(None)
 
@@ -77,7 +90,7 @@ def current_call() -> Call | None:
 def current_request() -> Request:
     """The request being served; cheaper than `flask.request` on the hot path."""
     call = _call.get()
-    if call is not None:
+    if call is not None and call.request is not None:
         return call.request
     req: Request = request._get_current_object()  # type: ignore[attr-defined]
     return req

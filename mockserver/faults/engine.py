@@ -106,6 +106,11 @@ def evaluate(st: MockState, facts: Facts, extra: Mapping[str, Any] | None = None
     return fired if fired.labels else None
 
 
+def has_rules(st: MockState) -> bool:
+    """Whether any fault rule is installed (then every call goes through `evaluate`)."""
+    return bool(st.db.cached("faults", _load_rules))
+
+
 def _load_rules(conn: sqlite3.Connection) -> tuple[tuple[int, dict[str, Any]], ...]:
     rows = conn.execute("SELECT id, rule FROM faults ORDER BY id").fetchall()
     return tuple((int(r["id"]), json.loads(r["rule"])) for r in rows)

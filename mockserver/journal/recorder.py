@@ -12,7 +12,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ..state import current_call, current_request, log_id, now, state
+from ..state import Call, current_call, current_request, log_id, now, state
 from .store import needle
 
 # Flask endpoint → the short names used by the journal, fault rules and rate limits.
@@ -59,21 +59,36 @@ def start() -> None:
 def record(response: Response) -> None:
     """Store the journal row of the current request (emulated API paths only)."""
     call = current_call()
-    if call is None or call.started is None:
+    if call is None or call.started is None or call.request is None:
         return
     req = call.request
     retry_after = response.headers.get("Retry-After")
+    record_call(
+        call,
+        req.method,
+        req.path,
+        ENDPOINTS.get(req.endpoint or ""),
+        response.status_code,
+        int(retry_after) if retry_after and retry_after.isdigit() else None,
+    )
+
+
+def record_call(
+    call: Call, method: str, path: str, endpoint: str | None, status: int, retry_after: int | None
+) -> None:
+    """Append the journal row of a call that started (`start`) and has its answer."""
+    started = call.started if call.started is not None else time.perf_counter()
     call.st.journal.add_entry(
         {
             **call.tags,
             "at": now(),
             "log_id": log_id(),
-            "method": req.method,
-            "path": req.path,
-            "endpoint": ENDPOINTS.get(req.endpoint or ""),
-            "status": response.status_code,
-            "latency_ms": round((time.perf_counter() - call.started) * 1000, 3),
-            "retry_after": int(retry_after) if retry_after and retry_after.isdigit() else None,
+            "method": method,
+            "path": path,
+            "endpoint": endpoint,
+            "status": status,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+            "retry_after": retry_after,
         }
     )
 

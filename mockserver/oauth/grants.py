@@ -313,6 +313,21 @@ def revoke(st: MockState, client: Client, token: str, now: float) -> None:
             revoke_grant(tx, row["grant_id"], now, "developer revoked")
 
 
+def valid_bearer(st: MockState, authorization: str | None, now: float) -> AccessToken | None:
+    """The user access token of a well-formed, live `Bearer` header, else None; no side
+    effects (no journal notes), so a caller may ask before committing to an answer."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    token = token.strip()
+    row, access = st.db.cached(("access_token", token), partial(_load_bearer, token=token))
+    if row is None or access is None or row["revoked_at"] is not None:
+        return None
+    return access if row["expires_at"] > now else None
+
+
 def authenticate_bearer(st: MockState, authorization: str | None, now: float) -> AccessToken:
     """The user access token of an `Authorization: Bearer` header, or AccessTokenInvalid."""
     base = AccessTokenInvalid.description

@@ -329,36 +329,40 @@ def valid_bearer(st: MockState, authorization: str | None, now: float) -> Access
 
 
 def authenticate_bearer(st: MockState, authorization: str | None, now: float) -> AccessToken:
-    """The user access token of an `Authorization: Bearer` header, or AccessTokenInvalid."""
+    """The user access token of an `Authorization: Bearer` header, or AccessTokenInvalid
+    saying why not."""
+    access = valid_bearer(st, authorization, now)
+    if access is None:
+        raise _refusal(st, authorization, now)
+    annotate(client_key=access.client_key, open_id=access.open_id)
+    return access
+
+
+def _refusal(st: MockState, authorization: str | None, now: float) -> AccessTokenInvalid:
+    """What `valid_bearer` held against the header, noting the client's mistake."""
     base = AccessTokenInvalid.description
     if not authorization:
-        raise AccessTokenInvalid(f"{base} Send `Authorization: Bearer <access_token>`.")
+        return AccessTokenInvalid(f"{base} Send `Authorization: Bearer <access_token>`.")
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise AccessTokenInvalid(f"{base} The Authorization header must be `Bearer <token>`.")
-    row, access = st.db.cached(("access_token", token), partial(_load_bearer, token=token))
+        return AccessTokenInvalid(f"{base} The Authorization header must be `Bearer <token>`.")
+    row, _ = st.db.cached(("access_token", token), partial(_load_bearer, token=token))
     if row is None:
         hint = " That is a refresh token." if token.startswith("rft.") else ""
         if hint:
             observe("refresh_token_as_bearer", "a refresh token was sent as the bearer token")
-        raise AccessTokenInvalid(f"{base}{hint}")
+        return AccessTokenInvalid(f"{base}{hint}")
     if row["open_id"] is None:
         observe("client_token_at_user_endpoint", "a clt. client token called a user endpoint")
-        raise AccessTokenInvalid(
+        return AccessTokenInvalid(
             f"{base} Client access tokens (clt.) cannot call user "
             "endpoints; use the user's access token."
         )
     if row["revoked_at"] is not None:
-        raise AccessTokenInvalid(f"{base} The token was revoked.")
-    if row["expires_at"] <= now:
-        observe("expired_access_token", "an expired access token was used instead of refreshed")
-        raise AccessTokenInvalid(
-            f"{base} The token expired; refresh it with the refresh_token grant."
-        )
-    annotate(client_key=row["client_key"], open_id=row["open_id"])
-    assert access is not None  # built for every token with an open_id
-    return access
+        return AccessTokenInvalid(f"{base} The token was revoked.")
+    observe("expired_access_token", "an expired access token was used instead of refreshed")
+    return AccessTokenInvalid(f"{base} The token expired; refresh it with the refresh_token grant.")
 
 
 def _load_bearer(

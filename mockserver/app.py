@@ -14,7 +14,7 @@ from werkzeug.routing import RequestRedirect
 from . import errors, pipeline
 from .clock import Clock
 from .db import Database
-from .fastlane import FastLane
+from .fastpath import FastPath
 from .fixtures_loader import prepare_state
 from .ids import Ids
 from .journal.store import JournalStore
@@ -69,9 +69,9 @@ def create_app(
     register_blueprints(app)
     register_error_handlers(app)
     pipeline.register(app)
-    if settings.fast_lane:
-        # Flask's documented place for WSGI middleware; see fastlane.py for what it answers.
-        app.wsgi_app = FastLane(app.extensions[EXTENSION], app.wsgi_app)  # type: ignore[method-assign]
+    if settings.fast_path:
+        # Flask's documented place for WSGI middleware; see fastpath.py for what it answers.
+        app.wsgi_app = FastPath(app.extensions[EXTENSION], app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

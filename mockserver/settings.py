@@ -89,10 +89,10 @@ class Settings:
         _choice("gthread", "sync"),
     )
     threads: int = _setting(4, "Threads per gthread worker.", _positive_int)
-    fast_lane: bool = _setting(
+    fast_path: bool = _setting(
         True,
         "Answer plain successful check calls without Flask's request machinery (same bytes, "
-        "same journal; see mockserver/fastlane.py). `false` sends every call through Flask.",
+        "same journal; see mockserver/fastpath.py). `false` sends every call through Flask.",
     )
     access_log: str = _setting(
         "off",

@@ -49,7 +49,7 @@ class Call:
     """
 
     st: MockState
-    request: Request | None  # None when the fast lane serves the call without Flask
+    request: Request | None  # None when the fast path serves the call without Flask
     now: float | None = None
     log_id: str | None = None
     started: float | None = None
@@ -70,7 +70,7 @@ def begin_call() -> Call:
 
 @contextmanager
 def call_outside_flask(st: MockState) -> Iterator[Call]:
-    """The scratch of a call served without Flask (the fast lane), for the same helpers."""
+    """The scratch of a call served without Flask (the fast path), for the same helpers."""
     call = Call(st, None)
     token = _call.set(call)
     try:

@@ -1,16 +1,16 @@
-"""The polling fast lane: plain successful `check` calls answered without Flask's machinery.
+"""The polling fast path: plain successful `check` calls answered without Flask's machinery.
 
 Clients poll `POST /v2/user/data/check/` in tight loops, and Flask's request, context and
 response objects cost several times the mock's own work there. This WSGI wrapper answers the
 ordinary case itself, through the same domain functions, serialiser and journal as the Flask
-view, with byte-identical answers (tests/test_fastlane.py holds the two paths side by side).
+view, with byte-identical answers (tests/test_fastpath.py holds the two paths side by side).
 
 It answers only when nothing unusual can happen: a POST with a JSON body of known length, an
 allowed Host, no `X-Mock-Fault` header, no fault rules, a live user token with a portability
 scope, known `fields`, an integer `request_id` the token's user owns, and the rate limit not
 reached. It decides that without side effects, so anything else (every error, every
-tolerated oddity the journal notes) goes to Flask exactly as if the lane did not exist, with
-the body it read handed back.
+tolerated oddity the journal notes) goes to Flask exactly as if the fast path did not exist,
+with the body it read handed back.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ PATH = "/v2/user/data/check/"
 WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
-class FastLane:
+class FastPath:
     """WSGI middleware in front of the Flask app (`app.wsgi_app`)."""
 
     def __init__(self, st: MockState, flask_app: WSGIApp) -> None:
@@ -60,7 +60,7 @@ class FastLane:
         if not 0 < int(length) <= self.st.settings.max_body_bytes:
             return None
         raw: bytes = environ["wsgi.input"].read(int(length))
-        # Flask must find the same bytes if the lane hands the call over.
+        # Flask must find the same bytes if the fast path hands the call over.
         environ["wsgi.input"] = io.BytesIO(raw)
         return raw
 

@@ -1,7 +1,7 @@
-"""The polling fast lane answers exactly as Flask would: same status, headers, bytes, journal
+"""The polling fast path answers exactly as Flask would: same status, headers, bytes, journal
 rows and diagnostics, for the calls it serves and for every call it hands over.
 
-Two servers with the same seed and a frozen clock, one with the lane and one without, get the
+Two servers with the same seed and a frozen clock, one with the fast path and one without, get the
 same setup calls (so the same tokens and request ids), then the same requests side by side.
 """
 
@@ -118,10 +118,10 @@ def _normalise(value: Any) -> Any:
 def sides() -> Iterator[tuple[Side, Side]]:
     settings = {"seed": 99, "rate_limits": "on"}
     with (
-        MockServer({**settings, "fast_lane": True}) as lane,
-        MockServer({**settings, "fast_lane": False}) as flask_only,
+        MockServer({**settings, "fast_path": True}) as fast,
+        MockServer({**settings, "fast_path": False}) as flask_only,
     ):
-        yield Side(lane), Side(flask_only)
+        yield Side(fast), Side(flask_only)
 
 
 JSON = {"Content-Type": "application/json"}
@@ -199,13 +199,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 def test_the_lane_answers_as_flask_does(
     sides: tuple[Side, Side], name: str, case: dict[str, Any]
 ) -> None:
-    lane, flask_only = sides
-    assert lane.tokens == flask_only.tokens and lane.ids == flask_only.ids  # same setup
-    assert lane.send(case) == flask_only.send(case)
+    fast, flask_only = sides
+    assert fast.tokens == flask_only.tokens and fast.ids == flask_only.ids  # same setup
+    assert fast.send(case) == flask_only.send(case)
 
 
 def test_rules_limits_and_the_clock_are_honoured_alike(sides: tuple[Side, Side]) -> None:
-    """State the lane must consult: fault rules, the rate limit window, expiry by the clock."""
+    """State the fast path must consult: fault rules, the rate limit window, expiry by the clock."""
     plain = CASES[0][1]
     rule = {"match": {"endpoint": "check"}, "trigger": {"times": 1}, "effect": {"status": 503}}
     for side in sides:
@@ -233,7 +233,7 @@ def test_rules_limits_and_the_clock_are_honoured_alike(sides: tuple[Side, Side])
 
 
 def test_plain_checks_are_served_by_the_lane(tmp_path: Any) -> None:
-    """Without this, the comparisons above would pass with a lane that never answers."""
+    """Without this, the comparisons above would pass with a fast path that never answers."""
     settings = {"db_path": str(tmp_path / "mock.db"), "rate_limits": "off"}
     with MockServer(settings) as server:
         token = get_token(server.url, "lena.schmidt", "portability.all.ongoing")["access_token"]
@@ -245,14 +245,14 @@ def test_plain_checks_are_served_by_the_lane(tmp_path: Any) -> None:
         ).json()["data"]["request_id"]
     app: Flask = create_app(settings)
     handed_over = []
-    lane = app.wsgi_app
-    flask_app = lane.flask_app  # type: ignore[attr-defined]
+    fast = app.wsgi_app
+    flask_app = fast.flask_app  # type: ignore[attr-defined]
 
     def counting(environ: dict[str, Any], start_response: Any) -> Any:
         handed_over.append(environ["QUERY_STRING"])
         return flask_app(environ, start_response)
 
-    lane.flask_app = counting  # type: ignore[attr-defined]
+    fast.flask_app = counting  # type: ignore[attr-defined]
     client = app.test_client()
     for fields in ("status", "colour"):
         client.post(

@@ -6,7 +6,8 @@ Usage: `python bench/http_bench.py [--duration 10] [--connections 32] [--workers
 1. check: requests/s of `POST /v2/user/data/check/` with a valid token (rate limits off),
    and of a bare Flask app answering the same route under the same gunicorn settings; the
    ratio mock ÷ bare is the figure (target ≥ 0.8); the two are measured alternately, and the
-   median of the per-round ratios is reported.
+   median of the per-round ratios is reported. `--fast-path off` measures the Flask path
+   alone, `--rate-limits on` the default limits.
 2. flows: full OAuth + export flows per second (authorize, token, add, check, download of a
    `light` archive), from 8 client threads.
 3. start: seconds from `tiktok-mock serve` to the first 200 from /_mock/health, on a fresh
@@ -134,7 +135,13 @@ def bench_check(tmp: Path, args: argparse.Namespace) -> dict[str, float]:
     """Both servers up at once, measured alternately (mock, bare, mock, bare, …): this VM's
     speed drifts from minute to minute, and interleaving keeps the ratio honest."""
     port = free_port()
-    proc = serve(tmp / "check.db", port, args, TIKTOK_MOCK_RATE_LIMITS=args.rate_limits)
+    proc = serve(
+        tmp / "check.db",
+        port,
+        args,
+        TIKTOK_MOCK_RATE_LIMITS=args.rate_limits,
+        TIKTOK_MOCK_FAST_PATH="true" if args.fast_path == "on" else "false",
+    )
     base = f"http://127.0.0.1:{port}"
     bare_port = free_port()
     bare = subprocess.Popen(
@@ -344,6 +351,12 @@ def main() -> None:
         default="off",
         help="the mock's rate_limits for the check run (the "
         "issue's figure is with them off; `on` shows what they cost)",
+    )
+    parser.add_argument(
+        "--fast-path",
+        default="on",
+        choices=("on", "off"),
+        help="the mock's fast_path for the check run (`off`: every call through Flask)",
     )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=0, help="0 = the mock's default")

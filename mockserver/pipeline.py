@@ -135,7 +135,7 @@ def _begin() -> None:
 
 
 def _end(exc: BaseException | None = None) -> None:
-    st = current_call()
-    if st is not None:
-        st.st.db.unpin_reads()
+    call = current_call()
+    if call is not None:
+        call.st.db.unpin_reads()
     end_call(exc)

@@ -129,6 +129,6 @@ def _plain_request_id(raw: bytes) -> int | None:
     except (ValueError, RecursionError):
         return None
     value = body.get("request_id") if isinstance(body, dict) else None
-    if type(value) is not int or not 0 < value <= domain.INT64_MAX:
+    if type(value) is not int or not domain.possible_id(value):
         return None
     return value

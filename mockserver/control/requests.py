@@ -18,7 +18,7 @@ def _id(raw: str) -> int:
         value = int(raw)
     except ValueError:
         raise ControlError(f"request id must be an integer, got {raw!r}", status=404) from None
-    if not 0 < value <= domain.INT64_MAX:
+    if not domain.possible_id(value):
         raise ControlError(f"no data request {raw}", status=404)
     return value
 

@@ -26,6 +26,13 @@ from .rules import PORTABILITY_SCOPES, ScopeRefused, decide, effective_categorie
 JS_SAFE_MAX = 2**53 - 1
 INT64_MAX = 2**63 - 1
 UNKNOWN_ID = "Incorrect `request_id`. Please validate the request."
+
+
+def possible_id(value: int) -> bool:
+    """Whether a number could be a request_id: a positive int64 (anything else is unknown)."""
+    return 0 < value <= INT64_MAX
+
+
 # What `/v2/user/data/check/?fields=` may ask for, in TikTok's order.
 CHECK_FIELDS = (
     "request_id",

@@ -76,7 +76,7 @@ def _request_id(token: AccessToken, raw: Any, where: str) -> int:
         value = int(raw)
     except ValueError:
         raise InvalidParams(f"`request_id` must be an integer, got {raw!r}.") from None
-    if not 0 < value <= domain.INT64_MAX:
+    if not domain.possible_id(value):
         raise InvalidParams(domain.UNKNOWN_ID)
     annotate(request_id=value)
     return value

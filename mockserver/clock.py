@@ -40,13 +40,10 @@ class Clock:
         return row[1] if row[1] is not None else time.time() + row[0]
 
     def state(self) -> ClockState:
-        row = (
-            self._db.connect()
-            .execute("SELECT offset_s, frozen_at FROM clock WHERE id = 1")
-            .fetchone()
-        )
-        offset, frozen_at = float(row[0]), row[1]
-        now = float(frozen_at) if frozen_at is not None else time.time() + offset
+        row = _load(self._db.connect())  # not cached: right after a change, read it afresh
+        assert row is not None, "the clock row is made with the schema"
+        offset, frozen_at = row
+        now = frozen_at if frozen_at is not None else time.time() + offset
         return ClockState(now=now, offset=offset, frozen=frozen_at is not None)
 
     def advance(self, seconds: float) -> ClockState:

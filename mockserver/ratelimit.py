@@ -24,6 +24,7 @@ import hashlib
 import logging
 import math
 import mmap
+import multiprocessing
 import os
 import threading
 import time
@@ -67,8 +68,6 @@ def _digest(client_key: str, endpoint: str) -> tuple[int, int]:
 def _semaphore() -> Any:
     """A lock shared with every process forked after this call, or None without sem_open."""
     try:
-        import multiprocessing
-
         return multiprocessing.Lock()
     except (ImportError, OSError):
         return None

@@ -52,6 +52,19 @@ def call(
             return exc.code, exc.read(), exc.headers.get("Content-Type", "")
 
 
+def add_profile_request(base: str, access_token: str) -> int:
+    """A real Add of the profile category; its request_id."""
+    status, body, _ = call(
+        "POST",
+        f"{base}/v2/user/data/add/?fields=request_id",
+        access_token,
+        {"data_format": "json", "category_selection_list": ["profile"]},
+    )
+    assert status == 200, body
+    request_id: int = json.loads(body)["data"]["request_id"]
+    return request_id
+
+
 def test_start_stop_removes_its_temporary_state() -> None:
     server = MockServer()
     assert not server.running
@@ -119,14 +132,7 @@ def test_clock(server: MockServer) -> None:
 def test_data_requests_after_a_real_add(server: MockServer) -> None:
     control = server.control
     token = get_token(server.url, "lena.schmidt")
-    status, body, _ = call(
-        "POST",
-        f"{server.url}/v2/user/data/add/?fields=request_id",
-        token["access_token"],
-        {"data_format": "json", "category_selection_list": ["profile"]},
-    )
-    assert status == 200, body
-    request_id = json.loads(body)["data"]["request_id"]
+    request_id = add_profile_request(server.url, token["access_token"])
 
     listed = control.requests(open_id=token["open_id"])
     assert [r["request_id"] for r in listed] == [request_id]
@@ -238,14 +244,7 @@ def test_webhooks(server: MockServer, receiver: tuple[str, list[bytes]]) -> None
         client_secret=app["client_secret"],
         redirect_uri="https://hooked.example/cb",
     )
-    status, body, _ = call(
-        "POST",
-        f"{server.url}/v2/user/data/add/?fields=request_id",
-        token["access_token"],
-        {"data_format": "json", "category_selection_list": ["profile"]},
-    )
-    assert status == 200, body
-    request_id = json.loads(body)["data"]["request_id"]
+    request_id = add_profile_request(server.url, token["access_token"])
     control.advance(30)
     assert control.dispatch_webhooks()["attempts"] >= 1
     (event,) = [e for e in control.webhooks() if e["event"] == "portability.download.ready"]

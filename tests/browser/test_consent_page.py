@@ -3,19 +3,19 @@ on the desktop app's loopback callback with what TikTok sends (README, "Authoriz
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import pytest
 import requests
 
 from mockserver.testing import DESKTOP_CLIENT_KEY, DESKTOP_CLIENT_SECRET, MockServer
+from tests import support
+from tests.support import pkce_pair
 
 if TYPE_CHECKING:
     from tests.browser.conftest import CallbackServer
@@ -56,17 +56,17 @@ def authorize_url(
 ) -> tuple[str, str, str]:
     """The authorize URL of the desktop client with hex S256 PKCE: (url, state, verifier)."""
     state = secrets.token_urlsafe(12)
-    verifier = secrets.token_urlsafe(48)
-    params = {
-        "client_key": client_key,
-        "response_type": "code",
-        "scope": scopes,
-        "redirect_uri": redirect_uri,
-        "state": state,
-        "code_challenge": hashlib.sha256(verifier.encode()).hexdigest(),
-        "code_challenge_method": "S256",
-    }
-    return f"{mock.url}/v2/auth/authorize/?{urlencode(params)}", state, verifier
+    verifier, challenge = pkce_pair()
+    url = support.authorize_url(
+        mock.url,
+        client_key=client_key,
+        scope=scopes,
+        redirect_uri=redirect_uri,
+        state=state,
+        code_challenge=challenge,
+        code_challenge_method="S256",
+    )
+    return url, state, verifier
 
 
 def open_consent(page: Page, url: str) -> None:
